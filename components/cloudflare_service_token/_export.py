@@ -1,0 +1,63 @@
+"""Publishing a token as stack outputs, and reading it back in another stack.
+
+Outputs are flat (`<prefix>_client_secret`, …): a nested dict would become secret as a whole if any
+part of it were secret, hiding the ids consumers need in plain sight.
+"""
+
+import re
+
+import pulumi
+
+from ._component import ServiceTokenComponent
+from ._credentials import secret_headers, secret_single_header_value
+from ._errors import ServiceTokenConfigError
+
+_PREFIX = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+
+
+def export_service_token(prefix: str, token: ServiceTokenComponent) -> None:
+    """Export `<prefix>_token_id`, `<prefix>_client_id`, `<prefix>_client_secret` (secret) and
+    `<prefix>_expires_at` from the current stack."""
+    _check_prefix(prefix)
+    pulumi.export(f"{prefix}_token_id", token.token_id)
+    pulumi.export(f"{prefix}_client_id", token.client_id)
+    pulumi.export(f"{prefix}_client_secret", token.client_secret)
+    pulumi.export(f"{prefix}_expires_at", token.expires_at)
+
+
+class ServiceTokenReference:
+    """A token exported by `export_service_token` in another stack, with the component's outputs."""
+
+    token_id: pulumi.Output[str]
+    client_id: pulumi.Output[str]
+    client_secret: pulumi.Output[str]
+    expires_at: pulumi.Output[str]
+    headers: pulumi.Output[dict[str, str]]
+    single_header_value: pulumi.Output[str]
+
+    def __init__(self, stack: "pulumi.StackReference | str", prefix: str) -> None:
+        """`stack` is a StackReference or a stack name (`org/project/stack`); `prefix` is the one
+        the producing stack passed to `export_service_token`."""
+        _check_prefix(prefix)
+        if isinstance(stack, str):
+            stack = pulumi.StackReference(f"{stack}#{prefix}", stack_name=stack)
+        elif not isinstance(stack, pulumi.StackReference):
+            raise ServiceTokenConfigError(
+                f"`stack` must be a pulumi.StackReference or a stack name such as "
+                f"'org/project/stack', got {type(stack).__name__}."
+            )
+        self.token_id = stack.require_output(f"{prefix}_token_id")
+        self.client_id = stack.require_output(f"{prefix}_client_id")
+        self.client_secret = pulumi.Output.secret(stack.require_output(f"{prefix}_client_secret"))
+        self.expires_at = stack.require_output(f"{prefix}_expires_at")
+        self.headers = secret_headers(self.client_id, self.client_secret)
+        self.single_header_value = secret_single_header_value(self.client_id, self.client_secret)
+
+
+def _check_prefix(prefix: object) -> None:
+    if not isinstance(prefix, str) or not _PREFIX.fullmatch(prefix):
+        raise ServiceTokenConfigError(
+            f"`prefix` ({prefix!r}) must start with a letter or '_' and hold only letters, digits, "
+            f"'_' and '-', since it becomes part of stack output names such as "
+            f"'{{prefix}}_client_id'; e.g. 'ci'."
+        )

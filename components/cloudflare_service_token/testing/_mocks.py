@@ -1,0 +1,105 @@
+"""Pulumi mocks that answer like the Cloudflare provider does for service tokens."""
+
+import hashlib
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pulumi
+from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks
+
+from .._durations import parse_duration
+
+SERVICE_TOKEN_TYPE = "cloudflare:index/zeroTrustAccessServiceToken:ZeroTrustAccessServiceToken"
+STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
+_NAMESPACE = uuid.UUID("9a1d3e0c-5b7e-4c1a-8d2f-3f1c6b0e7a42")
+
+
+@dataclass(frozen=True)
+class StackOutput:
+    """A value another stack exported, and whether it was secret."""
+
+    value: Any
+    secret: bool = False
+
+
+class CloudflareMocks(Mocks):
+    """Mocks for programs that declare service tokens.
+
+    Service tokens get what Cloudflare returns: a UUID id, a `<32 hex>.access` client id, a
+    64-hex client secret (missing when the token is imported: Cloudflare never returns it again),
+    and `expires_at` = now + duration. Values are derived from the resource name, so runs repeat.
+    Stack references answer from `stacks`; other resources echo their inputs.
+    """
+
+    def __init__(
+        self,
+        now: Callable[[], datetime] | datetime | None = None,
+        stacks: Mapping[str, Mapping[str, StackOutput]] | None = None,
+    ) -> None:
+        self._now: Callable[[], datetime]
+        if isinstance(now, datetime):
+            frozen = now
+            self._now = lambda: frozen
+        else:
+            self._now = now or (lambda: datetime.now(UTC))
+        self.stacks: dict[str, dict[str, StackOutput]] = {
+            name: dict(outputs) for name, outputs in (stacks or {}).items()
+        }
+
+    def publish_stack(self, stack_name: str, outputs: Mapping[str, StackOutput]) -> None:
+        """Make `outputs` readable by stack references to `stack_name`."""
+        self.stacks[stack_name] = dict(outputs)
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        if args.typ == SERVICE_TOKEN_TYPE:
+            return self._service_token(args)
+        if args.typ == STACK_REFERENCE_TYPE:
+            return self._stack_reference(args)
+        return f"{args.name}-id", dict(args.inputs)
+
+    def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        return {}, None
+
+    def _service_token(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        inputs = dict(args.inputs)
+        seed = hashlib.sha256(f"{args.name}/{inputs.get('name')}".encode()).hexdigest()
+        import_id = args.resource_id or ""
+        imported = bool(import_id)
+        # Import ids look like accounts/<account id>/<token id>.
+        token_id = import_id.rsplit("/", 1)[-1] if imported else str(uuid.uuid5(_NAMESPACE, seed))
+        duration = inputs.get("duration") or "8760h"
+        if pulumi.runtime.is_dry_run() and not imported:
+            # A token that does not exist yet has no id, client id, secret or expiry in a preview.
+            return "", {**inputs, "duration": duration}
+        lifetime = parse_duration(duration)
+        state = {
+            **inputs,
+            "duration": duration,
+            "enabled": inputs.get("enabled", True),
+            "clientId": f"{seed[:32]}.access",
+            "expiresAt": None if lifetime is None else _rfc3339(self._now() + lifetime),
+        }
+        if not imported:
+            state["clientSecret"] = hashlib.sha256(f"secret/{seed}".encode()).hexdigest()
+        return token_id, state
+
+    def _stack_reference(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        stack_name = args.inputs["name"]
+        if stack_name not in self.stacks:
+            raise KeyError(
+                f"stack reference to {stack_name!r}: the mocks know no such stack; "
+                f"publish it with CloudflareMocks.publish_stack first"
+            )
+        outputs = self.stacks[stack_name]
+        return stack_name, {
+            "name": stack_name,
+            "outputs": {key: output.value for key, output in outputs.items()},
+            "secretOutputNames": [key for key, output in outputs.items() if output.secret],
+        }
+
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

@@ -1,0 +1,119 @@
+"""Bad input is refused with a message naming the field, the problem and the fix, before any
+resource is registered; the same input given as an Output fails the deployment the same way."""
+
+from typing import Any, cast
+
+import pulumi
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cloudflare_service_token import (
+    ServiceTokenArgs,
+    ServiceTokenComponent,
+    ServiceTokenConfigError,
+)
+from cloudflare_service_token.testing import CloudflareMocks, RecordingMonitor, run_program
+from tests.conftest import ACCOUNT_ID, ZONE_ID
+
+GOOD: dict[str, Any] = {"name": "CI/CD app", "account_id": ACCOUNT_ID}
+
+BAD_INPUTS = [
+    pytest.param({"name": ""}, "`name`", "non-empty", id="empty name"),
+    pytest.param({"name": "   "}, "`name`", "non-empty", id="blank name"),
+    pytest.param({"name": None}, "`name`", "non-empty", id="null name"),
+    pytest.param({"name": 42}, "`name`", "non-empty", id="number as name"),
+    pytest.param({"zone_id": ZONE_ID}, "`zone_id` are both set", "keep one", id="both scopes"),
+    pytest.param({"account_id": None}, "neither `account_id` nor `zone_id`", "set", id="no scope"),
+    pytest.param({"account_id": "abc"}, "`account_id`", "32 hex", id="short account id"),
+    pytest.param({"account_id": "g" * 32}, "`account_id`", "32 hex", id="non-hex account id"),
+    pytest.param({"account_id": ACCOUNT_ID + "0"}, "`account_id`", "32 hex", id="long id"),
+    pytest.param({"duration": "365d"}, "`duration`", "'8760h'", id="days"),
+    pytest.param({"duration": "1y"}, "`duration`", "'8760h'", id="years"),
+    pytest.param({"duration": "0s"}, "`duration`", "positive", id="zero"),
+    pytest.param({"duration": "-5h"}, "`duration`", "negative", id="negative"),
+    pytest.param({"duration": "h"}, "`duration`", "Go duration", id="unit only"),
+    pytest.param({"duration": ""}, "`duration`", "Go duration", id="empty duration"),
+    pytest.param({"duration": 8760}, "`duration`", "string", id="number as duration"),
+    pytest.param({"enabled": "yes"}, "`enabled`", "True or False", id="string as enabled"),
+    pytest.param({"enabled": 1}, "`enabled`", "True or False", id="int as enabled"),
+]
+
+
+def with_changes(changes: dict[str, Any]) -> ServiceTokenArgs:
+    args = {**GOOD, **changes}
+    return cast(ServiceTokenArgs, {k: v for k, v in args.items() if v is not None or k == "name"})
+
+
+@pytest.mark.parametrize(("changes", "field", "fix"), BAD_INPUTS)
+def test_bad_plain_input_fails_before_anything_is_registered(
+    changes: dict[str, Any], field: str, fix: str
+) -> None:
+    monitor = RecordingMonitor(CloudflareMocks())
+
+    with pytest.raises(ServiceTokenConfigError) as raised:
+        run_program(lambda: ServiceTokenComponent("ci", with_changes(changes)), monitor=monitor)
+
+    assert field in str(raised.value)
+    assert fix in str(raised.value)
+    assert [r.type for r in monitor.registrations] == ["pulumi:pulumi:Stack"]
+
+
+# Which scope is used, and whether a name is given at all, is decided before anything resolves.
+OUTPUT_CASES = [p for p in BAD_INPUTS if str(p.id) not in {"both scopes", "no scope", "null name"}]
+
+
+@pytest.mark.parametrize(("changes", "field", "fix"), OUTPUT_CASES)
+def test_bad_input_given_as_an_output_fails_the_deployment_with_the_same_message(
+    changes: dict[str, Any], field: str, fix: str
+) -> None:
+    def with_outputs() -> None:
+        as_outputs = {key: pulumi.Output.from_input(value) for key, value in changes.items()}
+        ServiceTokenComponent("ci", with_changes(as_outputs))
+
+    with pytest.raises(ServiceTokenConfigError) as plain:
+        run_program(lambda: ServiceTokenComponent("ci", with_changes(changes)))
+
+    with pytest.raises(Exception, match=field) as raised:
+        run_program(with_outputs)
+
+    assert str(plain.value) in str(raised.value)
+
+
+def test_good_input_given_as_outputs_is_accepted() -> None:
+    def program() -> None:
+        args = ServiceTokenArgs(
+            name=pulumi.Output.from_input("CI/CD app"),
+            account_id=pulumi.Output.from_input(ACCOUNT_ID),
+            duration=pulumi.Output.from_input("forever"),
+            enabled=pulumi.Output.from_input(False),
+        )
+        pulumi.export("client_id", ServiceTokenComponent("ci", args).client_id)
+
+    run = run_program(program)
+
+    assert run.outputs["client_id"].value.endswith(".access")
+    inputs = run.monitor.one(":ZeroTrustAccessServiceToken").inputs
+    assert (inputs["duration"], inputs["enabled"]) == ("forever", False)
+
+
+def test_unknown_arguments_are_named() -> None:
+    with pytest.raises(ServiceTokenConfigError, match=r"unknown argument.*\bx\b"):
+        run_program(lambda: ServiceTokenComponent("ci", cast(ServiceTokenArgs, {**GOOD, "x": 3})))
+
+
+def test_a_missing_name_is_named() -> None:
+    with pytest.raises(ServiceTokenConfigError, match="`name` is required"):
+        run_program(lambda: ServiceTokenComponent("ci", {"account_id": ACCOUNT_ID}))  # type: ignore[typeddict-item]
+
+
+@given(st.text(alphabet="0123456789abcdefABCDEFxyz-", max_size=40))
+def test_an_id_is_accepted_exactly_when_it_is_32_hex_characters(candidate: str) -> None:
+    from cloudflare_service_token._args import check_cloudflare_id
+
+    is_hex_32 = len(candidate) == 32 and all(c in "0123456789abcdefABCDEF" for c in candidate)
+    if is_hex_32:
+        assert check_cloudflare_id(candidate, "account_id") == candidate
+    else:
+        with pytest.raises(ServiceTokenConfigError, match="`account_id`"):
+            check_cloudflare_id(candidate, "account_id")

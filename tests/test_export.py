@@ -1,0 +1,127 @@
+"""export_service_token / ServiceTokenReference: a token crosses a stack boundary intact."""
+
+import json
+
+import pulumi
+import pytest
+
+from cloudflare_service_token import (
+    ServiceTokenArgs,
+    ServiceTokenComponent,
+    ServiceTokenConfigError,
+    ServiceTokenReference,
+    export_service_token,
+)
+from cloudflare_service_token.testing import CloudflareMocks, ProgramRun, run_program
+from tests.conftest import ACCOUNT_ID
+
+PRODUCER = "acme/tokens/prod"
+
+
+def producer() -> None:
+    token = ServiceTokenComponent("ci", ServiceTokenArgs(name="CI/CD app", account_id=ACCOUNT_ID))
+    export_service_token("ci", token)
+
+
+def consume(stack: "str | None" = None) -> ProgramRun:
+    produced = run_program(producer)
+    mocks = CloudflareMocks()
+    mocks.publish_stack(PRODUCER, produced.as_stack_outputs())
+
+    def consumer() -> None:
+        source = pulumi.StackReference(PRODUCER) if stack is None else stack
+        ref = ServiceTokenReference(source, "ci")
+        for attribute in (
+            "token_id",
+            "client_id",
+            "client_secret",
+            "expires_at",
+            "headers",
+            "single_header_value",
+        ):
+            pulumi.export(attribute, getattr(ref, attribute))
+
+    return run_program(consumer, mocks=mocks)
+
+
+def test_export_publishes_four_flat_outputs_with_only_the_secret_secret() -> None:
+    run = run_program(producer)
+
+    assert {key: out.secret for key, out in run.outputs.items()} == {
+        "ci_token_id": False,
+        "ci_client_id": False,
+        "ci_client_secret": True,
+        "ci_expires_at": False,
+    }
+
+
+@pytest.mark.parametrize("stack", [None, PRODUCER], ids=["StackReference", "stack name"])
+def test_a_reference_reads_back_what_the_producer_exported(stack: str | None) -> None:
+    produced = run_program(producer).outputs
+
+    consumed = consume(stack).outputs
+
+    for field in ("token_id", "client_id", "client_secret", "expires_at"):
+        assert consumed[field].value == produced[f"ci_{field}"].value, field
+    assert (
+        consumed["headers"].value["CF-Access-Client-Secret"] == produced["ci_client_secret"].value
+    )
+    assert json.loads(consumed["single_header_value"].value)["cf-access-client-id"] == (
+        produced["ci_client_id"].value
+    )
+
+
+@pytest.mark.parametrize(
+    ("attribute", "secret"),
+    [
+        ("client_secret", True),
+        ("headers", True),
+        ("single_header_value", True),
+        ("client_id", False),
+        ("token_id", False),
+        ("expires_at", False),
+    ],
+)
+def test_secretness_survives_the_stack_boundary(attribute: str, secret: bool) -> None:
+    consumed = consume().outputs
+
+    assert consumed[attribute].known
+    assert consumed[attribute].secret is secret
+
+
+def test_the_secret_stays_secret_even_if_the_producer_leaked_it_in_plain_text() -> None:
+    produced = run_program(producer).as_stack_outputs()
+    produced["ci_client_secret"] = type(produced["ci_client_secret"])(
+        value=produced["ci_client_secret"].value, secret=False
+    )
+    mocks = CloudflareMocks(stacks={PRODUCER: produced})
+
+    def consumer() -> None:
+        pulumi.export("secret", ServiceTokenReference(PRODUCER, "ci").client_secret)
+
+    assert run_program(consumer, mocks=mocks).outputs["secret"].secret
+
+
+def test_a_wrong_prefix_fails_naming_the_missing_output() -> None:
+    mocks = CloudflareMocks(stacks={PRODUCER: run_program(producer).as_stack_outputs()})
+
+    def consumer() -> None:
+        pulumi.export("id", ServiceTokenReference(PRODUCER, "deploy").client_id)
+
+    with pytest.raises(Exception, match="deploy_client_id"):
+        run_program(consumer, mocks=mocks)
+
+
+@pytest.mark.parametrize("prefix", ["", "1ci", "ci token", "ci.token", None])
+def test_a_prefix_that_cannot_name_outputs_is_rejected(prefix: object) -> None:
+    def program() -> None:
+        token = ServiceTokenComponent("ci", ServiceTokenArgs(name="x", account_id=ACCOUNT_ID))
+        export_service_token(prefix, token)  # type: ignore[arg-type]
+
+    with pytest.raises(ServiceTokenConfigError, match="`prefix`"):
+        run_program(program)
+
+
+def test_a_stack_that_is_neither_a_reference_nor_a_name_is_rejected() -> None:
+    with pytest.raises(ServiceTokenConfigError, match="`stack`"):
+        run_program(lambda: ServiceTokenReference(42, "ci"))  # type: ignore[arg-type]

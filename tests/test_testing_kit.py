@@ -1,0 +1,112 @@
+"""The public testing kit answers like the Cloudflare provider, so users' tests mean something."""
+
+import re
+import uuid
+
+import pulumi
+import pulumi_cloudflare as cloudflare
+import pytest
+
+from cloudflare_service_token.testing import CloudflareMocks, StackOutput, run_program
+from tests.conftest import ACCOUNT_ID, NOW, ZONE_ID
+
+
+def declare(**kwargs: object) -> None:
+    token = cloudflare.ZeroTrustAccessServiceToken("t", name="t", **kwargs)  # type: ignore[arg-type]
+    pulumi.export("id", token.id)
+    pulumi.export("client_id", token.client_id)
+    pulumi.export("client_secret", token.client_secret)
+    pulumi.export("expires_at", token.expires_at)
+
+
+def test_a_mock_token_looks_like_a_cloudflare_token() -> None:
+    run = run_program(lambda: declare(account_id=ACCOUNT_ID), mocks=CloudflareMocks(now=NOW))
+
+    values = {key: out.value for key, out in run.outputs.items()}
+    assert uuid.UUID(values["id"])
+    assert re.fullmatch(r"[0-9a-f]{32}\.access", values["client_id"])
+    assert re.fullmatch(r"[0-9a-f]{64}", values["client_secret"])
+    assert values["expires_at"] == "2027-11-23T12:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("duration", "expires_at"),
+    [("24h", "2026-11-24T12:00:00Z"), ("1.5h", "2026-11-23T13:30:00Z"), ("forever", None)],
+)
+def test_expiry_is_now_plus_duration(duration: str, expires_at: str | None) -> None:
+    run = run_program(
+        lambda: declare(zone_id=ZONE_ID, duration=duration), mocks=CloudflareMocks(now=NOW)
+    )
+
+    assert run.outputs["expires_at"].value == expires_at
+
+
+def test_the_clock_can_move_between_runs() -> None:
+    moments = iter([NOW, NOW.replace(year=2030)])
+    mocks = CloudflareMocks(now=lambda: next(moments))
+
+    first = run_program(lambda: declare(account_id=ACCOUNT_ID), mocks=mocks)
+    second = run_program(lambda: declare(account_id=ACCOUNT_ID), mocks=mocks)
+
+    assert first.outputs["expires_at"].value.startswith("2027")
+    assert second.outputs["expires_at"].value.startswith("2031")
+
+
+def test_the_same_program_gets_the_same_values_every_run() -> None:
+    first = run_program(lambda: declare(account_id=ACCOUNT_ID), mocks=CloudflareMocks(now=NOW))
+    second = run_program(lambda: declare(account_id=ACCOUNT_ID), mocks=CloudflareMocks(now=NOW))
+
+    assert first.outputs == second.outputs
+
+
+def test_an_imported_token_has_its_id_and_no_secret() -> None:
+    token_id = "f174e90a-fafe-4643-bbbc-4a0ed4fc8415"
+
+    def program() -> None:
+        declare(
+            account_id=ACCOUNT_ID,
+            opts=pulumi.ResourceOptions(import_=f"accounts/{ACCOUNT_ID}/{token_id}"),
+        )
+
+    run = run_program(program)
+
+    assert run.outputs["id"].value == token_id
+    assert run.outputs["client_secret"].value is None
+
+
+def test_stack_references_answer_with_published_outputs_and_their_secretness() -> None:
+    mocks = CloudflareMocks(
+        stacks={"o/p/s": {"a": StackOutput("plain"), "b": StackOutput("hidden", secret=True)}}
+    )
+
+    def program() -> None:
+        ref = pulumi.StackReference("o/p/s")
+        pulumi.export("a", ref.get_output("a"))
+        pulumi.export("b", ref.get_output("b"))
+
+    run = run_program(program, mocks=mocks)
+
+    assert (run.outputs["a"].value, run.outputs["a"].secret) == ("plain", False)
+    assert (run.outputs["b"].value, run.outputs["b"].secret) == ("hidden", True)
+
+
+def test_a_reference_to_an_unpublished_stack_fails_clearly() -> None:
+    with pytest.raises(Exception, match="publish_stack"):
+        run_program(lambda: pulumi.StackReference("o/p/missing").get_output("a"))
+
+
+def test_the_monitor_records_options_in_the_order_registered() -> None:
+    def program() -> None:
+        cloudflare.ZeroTrustAccessServiceToken(
+            "t",
+            name="t",
+            account_id=ACCOUNT_ID,
+            opts=pulumi.ResourceOptions(delete_before_replace=True, replacement_trigger="r1"),
+        )
+
+    run = run_program(program)
+
+    token = run.monitor.one(":ZeroTrustAccessServiceToken")
+    assert token.delete_before_replace is True
+    assert token.replacement_trigger == "r1"
+    assert [r.type for r in run.monitor.registrations][0] == "pulumi:pulumi:Stack"
