@@ -12,7 +12,7 @@ from tests.conftest import ACCOUNT_ID, NOW, ZONE_ID
 
 
 def declare(**kwargs: object) -> None:
-    token = cloudflare.ZeroTrustAccessServiceToken("t", name="t", **kwargs)  # type: ignore[arg-type]
+    token = cloudflare.ZeroTrustAccessServiceToken("t", name="t", **kwargs)  # type: ignore[call-overload]
     pulumi.export("id", token.id)
     pulumi.export("client_id", token.client_id)
     pulumi.export("client_secret", token.client_secret)
@@ -109,4 +109,4 @@ def test_the_monitor_records_options_in_the_order_registered() -> None:
     token = run.monitor.one(":ZeroTrustAccessServiceToken")
     assert token.delete_before_replace is True
     assert token.replacement_trigger == "r1"
-    assert [r.type for r in run.monitor.registrations][0] == "pulumi:pulumi:Stack"
+    assert run.monitor.registrations[0].type == "pulumi:pulumi:Stack"
