@@ -5,6 +5,7 @@ part of it were secret, hiding the ids consumers need in plain sight.
 """
 
 import re
+from typing import Any
 
 import pulumi
 
@@ -46,12 +47,33 @@ class ServiceTokenReference:
                 f"`stack` must be a pulumi.StackReference or a stack name such as "
                 f"'org/project/stack', got {type(stack).__name__}."
             )
-        self.token_id = stack.require_output(f"{prefix}_token_id")
-        self.client_id = stack.require_output(f"{prefix}_client_id")
-        self.client_secret = pulumi.Output.secret(stack.require_output(f"{prefix}_client_secret"))
-        self.expires_at = stack.require_output(f"{prefix}_expires_at")
+        self.token_id = _required_output(stack, f"{prefix}_token_id")
+        self.client_id = _required_output(stack, f"{prefix}_client_id")
+        self.client_secret = pulumi.Output.secret(
+            _required_output(stack, f"{prefix}_client_secret")
+        )
+        self.expires_at = _required_output(stack, f"{prefix}_expires_at", may_be_empty=True)
         self.headers = secret_headers(self.client_id, self.client_secret)
         self.single_header_value = secret_single_header_value(self.client_id, self.client_secret)
+
+
+def _required_output(
+    stack: pulumi.StackReference, key: str, may_be_empty: bool = False
+) -> pulumi.Output[Any]:
+    """The stack output `key`, failing with a fix when the producer did not export it.
+
+    `get_output` keeps each output's own secretness, which `outputs` as a whole would not.
+    """
+
+    def present(value: Any, stack_name: str) -> Any:
+        if value is None and not may_be_empty:
+            raise ServiceTokenConfigError(
+                f"stack {stack_name!r} has no output `{key}`; pass ServiceTokenReference the "
+                f"prefix that stack gave export_service_token, and check it has run `pulumi up`."
+            )
+        return value
+
+    return pulumi.Output.all(stack.get_output(key), stack.name).apply(lambda pair: present(*pair))
 
 
 def _check_prefix(prefix: object) -> None:

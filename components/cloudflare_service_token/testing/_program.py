@@ -88,8 +88,9 @@ def run_program(
 
     try:
         _sync_await(run_pulumi_func(main))
-    finally:
+    except BaseException:
         _forget_unfinished_work()
+        raise
     return ProgramRun(outputs=outputs, monitor=monitor)
 
 
@@ -104,3 +105,12 @@ def _forget_unfinished_work() -> None:
         task.cancel()
     if pending:
         loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    # The error was raised to the caller; its copies in the failed run's futures are not news.
+    loop.set_exception_handler(_ignore_unretrieved_future_errors)
+
+
+def _ignore_unretrieved_future_errors(
+    loop: asyncio.AbstractEventLoop, context: dict[str, Any]
+) -> None:
+    if "exception was never retrieved" not in context.get("message", ""):
+        loop.default_exception_handler(context)
