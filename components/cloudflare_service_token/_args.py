@@ -13,6 +13,7 @@ import pulumi
 
 from ._durations import parse_duration
 from ._errors import ServiceTokenConfigError
+from ._renewal import check_renewal_window
 
 T = TypeVar("T")
 
@@ -20,6 +21,9 @@ DEFAULT_DURATION = "8760h"
 _CLOUDFLARE_ID = re.compile(r"[0-9a-fA-F]{32}")
 
 Scope = Literal["account", "zone"]
+RenewalStrategy = Literal["refresh", "replace"]
+RENEWAL_STRATEGIES: tuple[RenewalStrategy, ...] = ("refresh", "replace")
+DEFAULT_PREVIOUS_SECRET_GRACE = "24h"
 
 
 class ServiceTokenArgs(TypedDict):
@@ -35,6 +39,16 @@ class ServiceTokenArgs(TypedDict):
     """Token lifetime: a positive Go duration such as '8760h', or 'forever'. Default '8760h'."""
     enabled: NotRequired[pulumi.Input[bool]]
     """Whether the token is accepted; a disabled token keeps its id and secret. Default True."""
+    # The renewal settings below are plain values, not Inputs: they decide which resources the
+    # component declares, and are checked against each other before anything is registered.
+    min_days_for_renewal: NotRequired[int]
+    """Renew on the first `pulumi up` with fewer than this many days left. Default 0 (never)."""
+    renewal_strategy: NotRequired[RenewalStrategy]
+    """'refresh' (extend the same token; default) or 'replace' (new token first, then delete)."""
+    secret_version: NotRequired[int]
+    """Bump to rotate the client secret in place (same client id)."""
+    previous_secret_grace: NotRequired[str]
+    """How long the previous secret keeps working after a rotation (Go duration). Default '24h'."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +60,10 @@ class ValidatedArgs:
     scope_id: pulumi.Input[str]
     duration: pulumi.Input[str]
     enabled: pulumi.Input[bool]
+    min_days_for_renewal: int = 0
+    renewal_strategy: RenewalStrategy = "refresh"
+    secret_version: int | None = None
+    previous_secret_grace: str = DEFAULT_PREVIOUS_SECRET_GRACE
 
     @property
     def account_id(self) -> pulumi.Input[str] | None:
@@ -74,12 +92,39 @@ def validate_args(args: ServiceTokenArgs) -> ValidatedArgs:
             "`name` is required; give the token a name that says what uses it, e.g. 'CI/CD app'."
         )
     scope, scope_id = _scope_of(args)
+    min_days = check_min_days(args.get("min_days_for_renewal", 0))
+    strategy = check_strategy(args.get("renewal_strategy", "refresh"))
+    if scope == "zone" and strategy == "refresh" and min_days > 0:
+        raise ServiceTokenConfigError(
+            "`renewal_strategy` 'refresh' needs an account-scoped token: Cloudflare documents "
+            "refresh for accounts only, and this token has `zone_id`; use "
+            "renewal_strategy='replace' or an account_id."
+        )
+    secret_version = args.get("secret_version")
+    if secret_version is not None:
+        check_secret_version(secret_version)
+    elif "previous_secret_grace" in args:
+        raise ServiceTokenConfigError(
+            "`previous_secret_grace` only applies to a rotation, and `secret_version` is not set; "
+            "set secret_version (e.g. 1) or drop previous_secret_grace."
+        )
+    grace = check_grace(args.get("previous_secret_grace", DEFAULT_PREVIOUS_SECRET_GRACE))
+
+    def check_lifetime(value: object) -> str:
+        duration = check_duration(value)
+        check_renewal_window(min_days, parse_duration(duration), strategy)
+        return duration
+
     return ValidatedArgs(
         name=_checked(args["name"], check_name),
         scope=scope,
         scope_id=_checked(scope_id, lambda value: check_cloudflare_id(value, f"{scope}_id")),
-        duration=_checked(args.get("duration", DEFAULT_DURATION), check_duration),
+        duration=_checked(args.get("duration", DEFAULT_DURATION), check_lifetime),
         enabled=_checked(args.get("enabled", True), check_enabled),
+        min_days_for_renewal=min_days,
+        renewal_strategy=strategy,
+        secret_version=secret_version,
+        previous_secret_grace=grace,
     )
 
 
@@ -115,6 +160,55 @@ def check_enabled(value: object) -> bool:
             f"`enabled` ({value!r}) must be True or False; pass a bool, not {type(value).__name__}."
         )
     return value
+
+
+def check_min_days(value: object) -> int:
+    _require_plain(value, "min_days_for_renewal")
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ServiceTokenConfigError(
+            f"`min_days_for_renewal` ({value!r}) must be a whole number of days, 0 or more; "
+            f"e.g. 30 renews a token on the first `pulumi up` less than 30 days before expiry."
+        )
+    return value
+
+
+def check_strategy(value: object) -> RenewalStrategy:
+    _require_plain(value, "renewal_strategy")
+    if value == "refresh" or value == "replace":
+        return value
+    raise ServiceTokenConfigError(
+        f"`renewal_strategy` ({value!r}) must be 'refresh' (extend the same token) or 'replace' "
+        f"(create a new token, then delete the old one)."
+    )
+
+
+def check_secret_version(value: object) -> int:
+    _require_plain(value, "secret_version")
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ServiceTokenConfigError(
+            f"`secret_version` ({value!r}) must be a whole number, 1 or more; bump it by one to "
+            f"rotate the client secret."
+        )
+    return value
+
+
+def check_grace(value: object) -> str:
+    _require_plain(value, "previous_secret_grace")
+    if parse_duration(value, "previous_secret_grace") is None:
+        raise ServiceTokenConfigError(
+            "`previous_secret_grace` ('forever') must be a finite Go duration, or the old secret "
+            "would never stop working; use e.g. '24h'."
+        )
+    assert isinstance(value, str)  # parse_duration accepts strings only
+    return value
+
+
+def _require_plain(value: object, field: str) -> None:
+    if isinstance(value, pulumi.Output | Awaitable):
+        raise ServiceTokenConfigError(
+            f"`{field}` must be a plain value, not an Output: it decides which resources the "
+            f"component declares; read it from config with pulumi.Config().get_int(...) or similar."
+        )
 
 
 def _scope_of(args: ServiceTokenArgs) -> tuple[Scope, pulumi.Input[str]]:

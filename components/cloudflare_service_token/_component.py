@@ -5,6 +5,7 @@ import pulumi_cloudflare as cloudflare
 
 from ._args import ServiceTokenArgs, validate_args
 from ._credentials import secret_headers, secret_single_header_value
+from ._renewal_resources import RenewalSchedule, SecretRotation, TokenRenewal
 
 TYPE_TOKEN = "cloudflare-service-token:index:ServiceTokenComponent"
 
@@ -19,8 +20,10 @@ class ServiceTokenComponent(pulumi.ComponentResource):
     """The value of the `CF-Access-Client-Id` header (`<32 hex>.access`)."""
     client_secret: pulumi.Output[str]
     """The value of the `CF-Access-Client-Secret` header. Secret."""
-    expires_at: pulumi.Output[str]
-    """When the token expires (RFC 3339)."""
+    expires_at: pulumi.Output[str | None]
+    """When the token expires (RFC 3339), counting renewals this component made; None: never."""
+    renew_after: pulumi.Output[str | None]
+    """From when the next `pulumi up` renews the token (RFC 3339); None without renewal."""
     headers: pulumi.Output[dict[str, str]]
     """Both request headers, ready to send. Secret."""
     single_header_value: pulumi.Output[str]
@@ -34,6 +37,29 @@ class ServiceTokenComponent(pulumi.ComponentResource):
     ) -> None:
         validated = validate_args(args)
         super().__init__(TYPE_TOKEN, name, None, opts)
+        renews = validated.min_days_for_renewal > 0
+
+        replacement_trigger: pulumi.Output[int] | None = None
+        renew_after: pulumi.Output[str | None] = pulumi.Output.from_input(None)
+        if renews and validated.renewal_strategy == "replace":
+            schedule = RenewalSchedule(
+                f"{name}-schedule",
+                duration=validated.duration,
+                min_days=validated.min_days_for_renewal,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            replacement_trigger = schedule.generation
+            renew_after = schedule.renew_after
+
+        previous_secret_expires_at: pulumi.Output[str] | None = None
+        if validated.secret_version is not None:
+            rotation = SecretRotation(
+                f"{name}-rotation",
+                secret_version=validated.secret_version,
+                grace=validated.previous_secret_grace,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            previous_secret_expires_at = rotation.previous_secret_expires_at
 
         token = cloudflare.ZeroTrustAccessServiceToken(
             f"{name}-token",
@@ -42,6 +68,8 @@ class ServiceTokenComponent(pulumi.ComponentResource):
             zone_id=validated.zone_id,
             duration=validated.duration,
             enabled=validated.enabled,
+            client_secret_version=validated.secret_version,
+            previous_client_secret_expires_at=previous_secret_expires_at,
             # Not merged with the caller's opts: their `parent` would replace this component.
             # Providers, `protect` and the like reach the token through `parent=self`.
             opts=pulumi.ResourceOptions(
@@ -50,15 +78,32 @@ class ServiceTokenComponent(pulumi.ComponentResource):
                 # need the new token before the old one goes: always create before destroy.
                 delete_before_replace=False,
                 additional_secret_outputs=["clientSecret"],
+                # Replace strategy: a new generation replaces the token, new one first.
+                replacement_trigger=replacement_trigger,
             ),
         )
+
+        expires_at: pulumi.Output[str | None] = token.expires_at
+        if renews and validated.renewal_strategy == "refresh":
+            renewal = TokenRenewal(
+                f"{name}-renewal",
+                token_id=token.id,
+                account_id=validated.scope_id,
+                token_expires_at=token.expires_at,
+                min_days=validated.min_days_for_renewal,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            # The token's own expires_at lags behind a refresh until `pulumi refresh`.
+            expires_at = renewal.expires_at
+            renew_after = renewal.renew_after
 
         self.token_id = token.id
         self.client_id = token.client_id
         # The engine applies additional_secret_outputs, but only to the token's own state: wrap
         # here so the component's outputs are secret wherever they are read.
         self.client_secret = pulumi.Output.secret(token.client_secret)
-        self.expires_at = token.expires_at
+        self.expires_at = expires_at
+        self.renew_after = renew_after
         self.headers = secret_headers(self.client_id, self.client_secret)
         self.single_header_value = secret_single_header_value(self.client_id, self.client_secret)
         self.register_outputs(
@@ -67,6 +112,7 @@ class ServiceTokenComponent(pulumi.ComponentResource):
                 "client_id": self.client_id,
                 "client_secret": self.client_secret,
                 "expires_at": self.expires_at,
+                "renew_after": self.renew_after,
                 "headers": self.headers,
                 "single_header_value": self.single_header_value,
             }

@@ -3,14 +3,23 @@
 - `CloudflareMocks`: Pulumi mocks that answer like the Cloudflare provider for service tokens.
 - `RecordingMonitor`: a mock monitor that keeps every registration, to assert resource options.
 - `run_program` / `resolve`: run a program under the mocks and read its outputs with secretness.
+- `FakeCloudflareApi`: a stateful fake of the service-token API on loopback, with fault injection,
+  a request log and a settable clock, for code that calls Cloudflare through the SDK.
+- `FakeClock`: a clock to move by hand; `with clock.installed():` makes renewal read it.
 """
 
+from ._clock import FakeClock
+from ._fake_api import FakeCloudflareApi, Fault, LoggedRequest
 from ._mocks import CloudflareMocks, StackOutput
 from ._monitor import RecordingMonitor, Registration
 from ._program import ProgramRun, Resolved, resolve, run_program
 
 __all__ = [
     "CloudflareMocks",
+    "FakeClock",
+    "FakeCloudflareApi",
+    "Fault",
+    "LoggedRequest",
     "ProgramRun",
     "RecordingMonitor",
     "Registration",

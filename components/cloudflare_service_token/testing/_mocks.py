@@ -1,5 +1,6 @@
 """Pulumi mocks that answer like the Cloudflare provider does for service tokens."""
 
+import base64
 import hashlib
 import uuid
 from collections.abc import Callable, Mapping
@@ -7,13 +8,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import dill
 import pulumi
+from pulumi.dynamic.dynamic import PROVIDER_KEY
 from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks
 
+from .._clock import use_clock
 from .._durations import parse_duration
 
 SERVICE_TOKEN_TYPE = "cloudflare:index/zeroTrustAccessServiceToken:ZeroTrustAccessServiceToken"
 STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
+DYNAMIC_TYPE_PREFIX = "pulumi-python:dynamic"
 _NAMESPACE = uuid.UUID("9a1d3e0c-5b7e-4c1a-8d2f-3f1c6b0e7a42")
 
 
@@ -31,7 +36,8 @@ class CloudflareMocks(Mocks):
     Service tokens get what Cloudflare returns: a UUID id, a `<32 hex>.access` client id, a
     64-hex client secret (missing when the token is imported: Cloudflare never returns it again),
     and `expires_at` = now + duration. Values are derived from the resource name, so runs repeat.
-    Stack references answer from `stacks`; other resources echo their inputs.
+    The component's renewal and rotation resources run their provider's `create` (no I/O) on the
+    same clock. Stack references answer from `stacks`; other resources echo their inputs.
     """
 
     def __init__(
@@ -58,6 +64,8 @@ class CloudflareMocks(Mocks):
             return self._service_token(args)
         if args.typ == STACK_REFERENCE_TYPE:
             return self._stack_reference(args)
+        if args.typ.startswith(DYNAMIC_TYPE_PREFIX):
+            return self._dynamic_resource(args)
         return f"{args.name}-id", dict(args.inputs)
 
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
@@ -85,6 +93,21 @@ class CloudflareMocks(Mocks):
         if not imported:
             state["clientSecret"] = hashlib.sha256(f"secret/{seed}".encode()).hexdigest()
         return token_id, state
+
+    def _dynamic_resource(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        """Run the pickled provider's `create`, as the engine would during `pulumi up`.
+
+        The component's providers make no Cloudflare call in `create`, so this is safe; in a
+        preview nothing is created and the outputs stay unknown, as with the engine.
+        """
+        inputs = dict(args.inputs)
+        if pulumi.runtime.is_dry_run():
+            return "", inputs
+        # The program under test pickled it a moment ago, as Pulumi itself would.
+        provider = dill.loads(base64.b64decode(inputs.pop(PROVIDER_KEY)))  # noqa: S301
+        with use_clock(self._now):
+            result = provider.create(inputs)
+        return result.id, {**inputs, **(result.outs or {})}
 
     def _stack_reference(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
         stack_name = args.inputs["name"]

@@ -1,0 +1,97 @@
+"""The dynamic resources the component declares for renewal and rotation (see `_providers`)."""
+
+import pulumi
+from pulumi.dynamic import Resource
+
+from ._providers import RenewalScheduleProvider, SecretRotationProvider, TokenRenewalProvider
+
+_MODULE = "cloudflare-service-token"
+
+
+class TokenRenewal(Resource, module=_MODULE, name="TokenRenewal"):
+    """Refresh strategy: extends one account-scoped token in place when it is due."""
+
+    expires_at: pulumi.Output[str | None]
+    renew_after: pulumi.Output[str | None]
+    last_renewed_at: pulumi.Output[str | None]
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        token_id: pulumi.Input[str],
+        account_id: pulumi.Input[str],
+        token_expires_at: pulumi.Input[str | None],
+        min_days: int,
+        opts: pulumi.ResourceOptions,
+    ) -> None:
+        super().__init__(
+            TokenRenewalProvider(),
+            name,
+            {
+                "token_id": token_id,
+                "account_id": account_id,
+                "token_expires_at": token_expires_at,
+                "min_days": min_days,
+                "expires_at": None,
+                "renew_after": None,
+                "last_renewed_at": None,
+            },
+            opts,
+        )
+
+
+class RenewalSchedule(Resource, module=_MODULE, name="RenewalSchedule"):
+    """Replace strategy: its `generation` changes when the token is due for replacement."""
+
+    generation: pulumi.Output[int]
+    expires_at: pulumi.Output[str | None]
+    renew_after: pulumi.Output[str | None]
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        duration: pulumi.Input[str],
+        min_days: int,
+        opts: pulumi.ResourceOptions,
+    ) -> None:
+        super().__init__(
+            RenewalScheduleProvider(),
+            name,
+            {
+                "duration": duration,
+                "min_days": min_days,
+                "generation": None,
+                "started_at": None,
+                "expires_at": None,
+                "renew_after": None,
+            },
+            opts,
+        )
+
+
+class SecretRotation(Resource, module=_MODULE, name="SecretRotation"):
+    """Rotation: a previous-secret deadline that stays put until `secret_version` changes."""
+
+    previous_secret_expires_at: pulumi.Output[str]
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        secret_version: int,
+        grace: str,
+        opts: pulumi.ResourceOptions,
+    ) -> None:
+        super().__init__(
+            SecretRotationProvider(),
+            name,
+            {
+                "secret_version": secret_version,
+                "grace": grace,
+                "rotated_at": None,
+                "previous_secret_expires_at": None,
+            },
+            opts,
+        )

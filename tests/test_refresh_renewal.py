@@ -1,0 +1,163 @@
+"""Refresh strategy, driven as the engine drives it: decision in diff, action in update."""
+
+import logging
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from cloudflare_service_token._renewal import format_timestamp, parse_timestamp
+from tests.conftest import ACCOUNT_ID, NOW
+from tests.renewal_world import World, component_run, dynamic_inputs, renewal_world
+
+RENEWAL = ":TokenRenewal"
+YEAR = timedelta(days=365)
+
+
+@pytest.fixture
+def world() -> Iterator[World]:
+    with renewal_world() as world:
+        yield world
+
+
+def deploy(world: World, min_days: int = 30) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """A first `pulumi up`: the component registers the renewal, the engine creates it, and the
+    token exists in (fake) Cloudflare with the id the token resource reported."""
+    inputs = dynamic_inputs(component_run(world.clock, min_days_for_renewal=min_days), RENEWAL)
+    world.api.add_token(
+        account_id=ACCOUNT_ID,
+        token_id=inputs["token_id"],
+        expires_at=parse_timestamp(inputs["token_expires_at"]),
+    )
+    renewal_id, outputs = world.engine.up(inputs)
+    return renewal_id, inputs, outputs
+
+
+def test_creating_the_renewal_records_the_tokens_expiry_without_calling_cloudflare(world: World):
+    _, _, outputs = deploy(world)
+
+    assert outputs["expires_at"] == format_timestamp(NOW + YEAR)
+    assert outputs["renew_after"] == format_timestamp(NOW + YEAR - timedelta(days=30))
+    assert outputs.get("last_renewed_at") is None
+    assert world.api.calls() == 0
+
+
+def test_before_the_window_diff_shows_no_change_and_calls_nothing(world: World):
+    renewal_id, inputs, outputs = deploy(world)
+    world.clock.advance(days=334)
+
+    diff = world.engine.diff(renewal_id, outputs, inputs)
+
+    assert diff.changes is False
+    assert world.api.calls() == 0
+
+
+def test_inside_the_window_diff_shows_the_renewal_without_calling_cloudflare(world: World):
+    renewal_id, inputs, outputs = deploy(world)
+    world.clock.advance(days=336)
+
+    diff = world.engine.diff(renewal_id, outputs, inputs)
+
+    assert diff.changes is True
+    assert diff.replaces == []
+    assert world.api.calls() == 0
+
+
+def test_the_renew_after_instant_itself_is_due(world: World):
+    renewal_id, inputs, outputs = deploy(world)
+    world.clock.set(parse_timestamp(outputs["renew_after"]) - timedelta(seconds=1))
+    assert world.engine.diff(renewal_id, outputs, inputs).changes is False
+
+    world.clock.set(parse_timestamp(outputs["renew_after"]))
+
+    assert world.engine.diff(renewal_id, outputs, inputs).changes is True
+
+
+def test_update_when_due_refreshes_once_and_records_the_expiry_cloudflare_returned(world: World):
+    renewal_id, inputs, outputs = deploy(world)
+    renewed_at = world.clock.advance(days=340)
+
+    renewed = world.engine.update(renewal_id, outputs, inputs)
+
+    assert world.api.calls("refresh") == 1
+    assert world.api.calls() == 1
+    assert renewed["expires_at"] == format_timestamp(renewed_at + YEAR)
+    assert renewed["expires_at"] == (world.api.token(inputs["token_id"]) or {})["expires_at"]
+    assert renewed["last_renewed_at"] == format_timestamp(renewed_at)
+    assert renewed["renew_after"] == format_timestamp(renewed_at + YEAR - timedelta(days=30))
+
+
+def test_after_a_refresh_the_next_diff_is_quiet_although_the_token_still_reports_the_old_expiry(
+    world: World,
+):
+    renewal_id, inputs, outputs = deploy(world)
+    world.clock.advance(days=340)
+    renewed = world.engine.update(renewal_id, outputs, inputs)
+    world.clock.advance(days=1)
+
+    diff = world.engine.diff(renewal_id, renewed, inputs)
+
+    assert inputs["token_expires_at"] == outputs["expires_at"]  # the token's view is stale
+    assert diff.changes is False
+    assert world.api.calls("refresh") == 1
+
+
+def test_a_pulumi_refresh_of_the_token_catching_up_causes_an_update_but_no_call(world: World):
+    renewal_id, inputs, outputs = deploy(world)
+    world.clock.advance(days=340)
+    renewed = world.engine.update(renewal_id, outputs, inputs)
+    caught_up = {**inputs, "token_expires_at": renewed["expires_at"]}
+
+    assert world.engine.diff(renewal_id, renewed, caught_up).changes is True
+    again = world.engine.update(renewal_id, renewed, caught_up)
+
+    assert again["expires_at"] == renewed["expires_at"]
+    assert world.api.calls("refresh") == 1
+
+
+def test_read_changes_nothing_and_calls_nothing_even_when_due(world: World):
+    renewal_id, _, outputs = deploy(world)
+    world.clock.advance(days=360)
+
+    read_id, state = world.engine.read(renewal_id, outputs)
+
+    assert read_id == renewal_id
+    assert {k: v for k, v in state.items() if k != "__provider"} == {
+        k: v for k, v in outputs.items() if k != "__provider"
+    }
+    assert world.api.calls() == 0
+
+
+def test_a_replaced_token_replaces_the_renewal_which_calls_nothing(world: World):
+    renewal_id, inputs, outputs = deploy(world)
+    new_token = {**inputs, "token_id": "a3b1c2d4-0000-4000-8000-000000000001"}
+
+    diff = world.engine.diff(renewal_id, outputs, new_token)
+    new_id, _ = world.engine.create(world.engine.check(outputs, new_token))
+    world.engine.delete(renewal_id, outputs)
+
+    assert diff.replaces == ["token_id"]
+    assert new_id != renewal_id
+    assert world.api.calls() == 0
+
+
+def test_a_token_that_already_expired_is_refreshed_with_a_warning(
+    world: World, caplog: pytest.LogCaptureFixture
+):
+    renewal_id, inputs, outputs = deploy(world)
+    world.clock.advance(days=400)
+
+    with caplog.at_level(logging.WARNING, logger="cloudflare_service_token"):
+        renewed = world.engine.update(renewal_id, outputs, inputs)
+
+    assert "expired at" in caplog.text
+    assert parse_timestamp(renewed["expires_at"]) > world.clock.now()
+    assert world.api.calls("refresh") == 1
+
+
+def test_min_days_that_are_not_whole_days_fail_check(world: World):
+    _, inputs, _ = deploy(world)
+
+    with pytest.raises(AssertionError, match="min_days"):
+        world.engine.check({}, {**inputs, "min_days": 1.5})
