@@ -1,7 +1,8 @@
 """The root stack: one service token per entry of the `tokens` config map, each exported.
 
 Config (see Pulumi.example.yaml): `accountId` or `zoneId`, and `tokens`, a map from a key (the
-resource name and output prefix) to the token's `name`, `duration` and `enabled`.
+resource name and output prefix) to the token's settings: `name`, `duration`, `enabled`,
+`minDaysForRenewal`, `renewalStrategy`, `secretVersion`, `previousSecretGrace`.
 """
 
 from collections.abc import Mapping
@@ -16,7 +17,16 @@ from cloudflare_service_token import (
     export_service_token,
 )
 
-_TOKEN_KEYS = {"name", "duration", "enabled"}
+# Config keys (as written in Pulumi.<stack>.yaml) and the component arguments they set.
+_TOKEN_SETTINGS = {
+    "name": "name",
+    "duration": "duration",
+    "enabled": "enabled",
+    "minDaysForRenewal": "min_days_for_renewal",
+    "renewalStrategy": "renewal_strategy",
+    "secretVersion": "secret_version",
+    "previousSecretGrace": "previous_secret_grace",
+}
 
 
 def main() -> None:
@@ -48,16 +58,16 @@ def _scope(config: pulumi.Config) -> dict[str, str]:
 def _token_args(key: str, settings: Any, scope: dict[str, str]) -> ServiceTokenArgs:
     if settings is None:
         settings = {}
+    allowed = ", ".join(_TOKEN_SETTINGS)
     if not isinstance(settings, Mapping):
-        raise ServiceTokenConfigError(
-            f"must be a map of {', '.join(sorted(_TOKEN_KEYS))}, got {settings!r}."
-        )
-    unknown = sorted(set(settings) - _TOKEN_KEYS)
+        raise ServiceTokenConfigError(f"must be a map of {allowed}, got {settings!r}.")
+    unknown = sorted(set(settings) - set(_TOKEN_SETTINGS))
     if unknown:
         raise ServiceTokenConfigError(
-            f"unknown setting(s) {', '.join(unknown)}; allowed: {', '.join(sorted(_TOKEN_KEYS))}."
+            f"unknown setting(s) {', '.join(unknown)}; allowed: {allowed}."
         )
-    return cast(ServiceTokenArgs, {"name": key, **scope, **settings})
+    args = {_TOKEN_SETTINGS[name]: value for name, value in settings.items()}
+    return cast(ServiceTokenArgs, {"name": key, **scope, **args})
 
 
 main()

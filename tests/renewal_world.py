@@ -42,7 +42,7 @@ def renewal_world(**config: str) -> Iterator[World]:
         yield World(clock, api, engine, base_url)
 
 
-def component_run(clock: FakeClock, **args: Any) -> ProgramRun:
+def component_run(clock: FakeClock, preview: bool = False, **args: Any) -> ProgramRun:
     """Run a program with one component (account token, `args` on top) at the clock's time."""
     full = cast(ServiceTokenArgs, {"name": "CI/CD app", "account_id": ACCOUNT_ID, **args})
 
@@ -51,7 +51,7 @@ def component_run(clock: FakeClock, **args: Any) -> ProgramRun:
         for output in ("token_id", "expires_at", "renew_after", "client_secret"):
             pulumi.export(output, getattr(token, output))
 
-    return run_program(program, mocks=CloudflareMocks(now=clock.now))
+    return run_program(program, mocks=CloudflareMocks(now=clock.now), preview=preview)
 
 
 def dynamic_inputs(run: ProgramRun, type_suffix: str) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Bad input is refused with a message naming the field, the problem and the fix, before any
 resource is registered; the same input given as an Output fails the deployment the same way."""
 
+import re
 from typing import Any, cast
 
 import pulumi
@@ -37,7 +38,75 @@ BAD_INPUTS = [
     pytest.param({"duration": 8760}, "`duration`", "string", id="number as duration"),
     pytest.param({"enabled": "yes"}, "`enabled`", "True or False", id="string as enabled"),
     pytest.param({"enabled": 1}, "`enabled`", "True or False", id="int as enabled"),
+    pytest.param(
+        {"min_days_for_renewal": -1}, "`min_days_for_renewal`", "0 or more", id="negative days"
+    ),
+    pytest.param(
+        {"min_days_for_renewal": 2.5}, "`min_days_for_renewal`", "whole number", id="part days"
+    ),
+    pytest.param(
+        {"min_days_for_renewal": True}, "`min_days_for_renewal`", "whole number", id="bool days"
+    ),
+    pytest.param(
+        {"min_days_for_renewal": 400}, "`min_days_for_renewal` (400)", "lower it", id="window"
+    ),
+    pytest.param(
+        {"min_days_for_renewal": 30, "duration": "forever"},
+        "`duration` 'forever'",
+        "drop min_days_for_renewal",
+        id="window on forever",
+    ),
+    pytest.param(
+        {"min_days_for_renewal": 30, "duration": "720h"},
+        "(`duration` 720h = 30 days)",
+        "lengthen `duration`",
+        id="window as long as lifetime",
+    ),
+    pytest.param({"renewal_strategy": "rotate"}, "`renewal_strategy`", "'replace'", id="strategy"),
+    pytest.param(
+        {"min_days_for_renewal": 30, "account_id": None, "zone_id": ZONE_ID},
+        "needs an account-scoped token",
+        "renewal_strategy='replace'",
+        id="zone refresh",
+    ),
+    pytest.param({"secret_version": 0}, "`secret_version`", "1 or more", id="version zero"),
+    pytest.param({"secret_version": "2"}, "`secret_version`", "whole number", id="version text"),
+    pytest.param(
+        {"previous_secret_grace": "24h"},
+        "`previous_secret_grace` only applies",
+        "set secret_version",
+        id="grace without rotation",
+    ),
+    pytest.param(
+        {"secret_version": 1, "previous_secret_grace": "1d"},
+        "`previous_secret_grace`",
+        "'24h'",
+        id="grace in days",
+    ),
+    pytest.param(
+        {"secret_version": 1, "previous_secret_grace": "forever"},
+        "`previous_secret_grace`",
+        "finite",
+        id="grace forever",
+    ),
 ]
+
+# Renewal settings are plain values; these only make sense with the duration given as an Output.
+PLAIN_ONLY = {
+    "negative days",
+    "part days",
+    "bool days",
+    "strategy",
+    "zone refresh",
+    "version zero",
+    "version text",
+    "grace without rotation",
+    "grace in days",
+    "grace forever",
+}
+
+
+OUTPUT_CAPABLE = {"name", "account_id", "zone_id", "duration", "enabled"}
 
 
 def with_changes(changes: dict[str, Any]) -> ServiceTokenArgs:
@@ -60,7 +129,9 @@ def test_bad_plain_input_fails_before_anything_is_registered(
 
 
 # Which scope is used, and whether a name is given at all, is decided before anything resolves.
-OUTPUT_CASES = [p for p in BAD_INPUTS if str(p.id) not in {"both scopes", "no scope", "null name"}]
+OUTPUT_CASES = [
+    p for p in BAD_INPUTS if str(p.id) not in {"both scopes", "no scope", "null name", *PLAIN_ONLY}
+]
 
 
 @pytest.mark.parametrize(("changes", "field", "fix"), OUTPUT_CASES)
@@ -68,13 +139,16 @@ def test_bad_input_given_as_an_output_fails_the_deployment_with_the_same_message
     changes: dict[str, Any], field: str, fix: str
 ) -> None:
     def with_outputs() -> None:
-        as_outputs = {key: pulumi.Output.from_input(value) for key, value in changes.items()}
+        as_outputs = {
+            key: pulumi.Output.from_input(value) if key in OUTPUT_CAPABLE else value
+            for key, value in changes.items()
+        }
         ServiceTokenComponent("ci", with_changes(as_outputs))
 
     with pytest.raises(ServiceTokenConfigError) as plain:
         run_program(lambda: ServiceTokenComponent("ci", with_changes(changes)))
 
-    with pytest.raises(Exception, match=field) as raised:
+    with pytest.raises(Exception, match=re.escape(field)) as raised:
         run_program(with_outputs)
 
     assert str(plain.value) in str(raised.value)
@@ -117,3 +191,18 @@ def test_an_id_is_accepted_exactly_when_it_is_32_hex_characters(candidate: str) 
     else:
         with pytest.raises(ServiceTokenConfigError, match="`account_id`"):
             check_cloudflare_id(candidate, "account_id")
+
+
+@pytest.mark.parametrize(
+    "field", ["min_days_for_renewal", "renewal_strategy", "secret_version", "previous_secret_grace"]
+)
+def test_renewal_settings_given_as_outputs_are_refused_with_the_reason(field: str) -> None:
+    value = {"min_days_for_renewal": 30, "renewal_strategy": "replace"}.get(field, 1)
+    extra = {"secret_version": 1} if field == "previous_secret_grace" else {}
+
+    def program() -> None:
+        args = {**GOOD, **extra, field: pulumi.Output.from_input(value)}
+        ServiceTokenComponent("ci", cast(ServiceTokenArgs, args))
+
+    with pytest.raises(ServiceTokenConfigError, match=f"`{field}` must be a plain value"):
+        run_program(program)

@@ -58,6 +58,16 @@ def test_settings_reach_the_token() -> None:
         t for t in run.monitor.find(":ZeroTrustAccessServiceToken") if t.name == "uptime-token"
     )
     assert uptime.inputs["duration"] == "17520h"
+    assert uptime.inputs["clientSecretVersion"] == 1
+
+
+def test_renewal_settings_reach_the_component() -> None:
+    run = run_root_stack(example_config())
+
+    renewal = run.monitor.one(":TokenRenewal")
+    assert renewal.name == "ci-renewal"
+    assert renewal.inputs["min_days"] == 30
+    assert run.monitor.one(":SecretRotation").inputs["grace"] == "48h"
 
 
 def test_a_token_without_a_name_is_named_after_its_key() -> None:
@@ -96,6 +106,11 @@ def test_a_preview_of_the_example_registers_every_token_with_secret_unknowns() -
         ({"tokens": {"ci": {"duration": "365d"}}}, r"tokens\.ci`: `duration` \('365d'\).*'8760h'"),
         ({"tokens": {"ci": {"enabled": "yes"}}}, r"tokens\.ci`: `enabled`"),
         ({"tokens": {"ci": {"lifetime": "8760h"}}}, r"tokens\.ci`: unknown setting\(s\) lifetime"),
+        (
+            {"tokens": {"ci": {"minDaysForRenewal": 400}}},
+            r"tokens\.ci`: `min_days_for_renewal` \(400\) must be less",
+        ),
+        ({"tokens": {"ci": {"renewalStrategy": "x"}}}, r"tokens\.ci`: `renewal_strategy`"),
         ({"tokens": {"ci": "CI"}}, r"tokens\.ci`: must be a map"),
         ({"tokens": {"bad key": {}}}, r"tokens\.bad key`: `prefix`"),
         ({"tokens": {}}, r"tokens` must map each token"),

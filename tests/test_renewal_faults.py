@@ -1,0 +1,128 @@
+"""The fault report: each renewal under each fault Cloudflare can throw at it.
+
+Every case runs the refresh renewal's `update` through the servicer against the fake API and
+checks the outcome, the number of HTTP calls, that a failure leaves the recorded state as it was
+(so the next `pulumi up` tries again), and that no secret shows in the message or the logs.
+The table is reproduced in the README.
+"""
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import grpc
+import pytest
+
+from cloudflare_service_token.testing import Fault
+from tests.conftest import ACCOUNT_ID
+from tests.renewal_world import API_TOKEN, World, component_run, dynamic_inputs, renewal_world
+
+# Fast retries: the fake answers with a tiny retry-after, as Cloudflare answers with its own.
+SOON = "0.01"
+
+
+@dataclass(frozen=True)
+class Case:
+    faults: tuple[Fault, ...]
+    renewed: bool
+    calls: int
+    message: str = ""
+
+
+CASES = {
+    "429 then success": Case((Fault(429, 971, "Rate limited", retry_after=SOON),), True, 2),
+    "429 on every try": Case(
+        (Fault(429, 971, "Rate limited", retry_after=SOON),) * 3, False, 3, "rate-limited"
+    ),
+    "500 then success": Case((Fault(500, retry_after=SOON),), True, 2),
+    "502 twice then success": Case((Fault(502, retry_after=SOON),) * 2, True, 3),
+    "503 on every try": Case((Fault(503, retry_after=SOON),) * 3, False, 3, "HTTP 503"),
+    "timeout on every try": Case((Fault(200, delay=0.3),) * 3, False, 3, "timed out"),
+    "timeout then success": Case((Fault(200, delay=0.3),), True, 2),
+    "404 deleted outside Pulumi": Case(
+        (Fault(404, 12135, "Access service token not found"),), False, 1, "pulumi refresh"
+    ),
+    "401 bad API token": Case(
+        (Fault(401, 10000, "Authentication error"),), False, 1, "Access: Service Tokens Write"
+    ),
+    "403 missing permission": Case(
+        (Fault(403, 10000, "Authentication error"),), False, 1, "Access: Service Tokens Write"
+    ),
+    "200 with success false": Case(
+        (Fault(success_false=True, code=12000, message="refresh failed"),), False, 1, "success"
+    ),
+    "200 with a body that is not JSON": Case(
+        (Fault(200, body=b"<html>oops</html>"),), False, 1, "not JSON"
+    ),
+}
+
+
+@pytest.fixture
+def world() -> Iterator[World]:
+    # A short timeout keeps the timeout cases fast; 2 retries is the SDK's default, stated.
+    with renewal_world(
+        **{
+            "cloudflare-service-token:apiTimeoutSeconds": "0.1",
+            "cloudflare-service-token:apiMaxRetries": "2",
+        }
+    ) as world:
+        yield world
+
+
+def due_renewal(world: World) -> tuple[str, dict[str, Any], dict[str, Any], str]:
+    run = component_run(world.clock, min_days_for_renewal=30)
+    inputs = dynamic_inputs(run, ":TokenRenewal")
+    secret = run.outputs["client_secret"].value
+    world.api.add_token(account_id=ACCOUNT_ID, token_id=inputs["token_id"])
+    renewal_id, outputs = world.engine.up(inputs)
+    world.clock.advance(days=340)
+    return renewal_id, inputs, outputs, secret
+
+
+@pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
+def test_fault(world: World, case: Case, caplog: pytest.LogCaptureFixture) -> None:
+    renewal_id, inputs, outputs, client_secret = due_renewal(world)
+    world.api.fail_next("refresh", *case.faults)
+
+    with caplog.at_level(logging.DEBUG):
+        try:
+            result = world.engine.update(renewal_id, outputs, inputs)
+            error = ""
+        except grpc.RpcError as rpc_error:
+            result, error = None, rpc_error.details()
+
+    assert world.api.calls("refresh") == case.calls
+    assert world.api.calls() == case.calls
+    if case.renewed:
+        assert result is not None
+        assert result["expires_at"] > outputs["expires_at"]
+    else:
+        assert case.message in error
+        # The engine keeps the old state after a failed update, and it is still due.
+        assert world.engine.diff(renewal_id, outputs, inputs).changes is True
+    for text in (error, caplog.text):
+        assert API_TOKEN not in text
+        assert client_secret not in text
+
+
+def test_connection_refused_is_retried_then_reported(world: World) -> None:
+    renewal_id, inputs, outputs, _ = due_renewal(world)
+    with renewal_world(**{"cloudflare:baseUrl": "http://127.0.0.1:9/client/v4"}) as closed:
+        closed.clock.set(world.clock.now())
+        with pytest.raises(grpc.RpcError) as raised:
+            closed.engine.update(renewal_id, outputs, inputs)
+
+    assert "could not reach Cloudflare" in raised.value.details()
+    assert API_TOKEN not in raised.value.details()
+
+
+def test_missing_credentials_fail_before_any_call(world: World) -> None:
+    renewal_id, inputs, outputs, _ = due_renewal(world)
+    with renewal_world(**{"cloudflare:apiToken": ""}) as bare:
+        bare.clock.set(world.clock.now())
+        with pytest.raises(grpc.RpcError) as raised:
+            bare.engine.update(renewal_id, outputs, inputs)
+
+        assert bare.api.calls() == 0
+    assert "no Cloudflare credentials" in raised.value.details()
