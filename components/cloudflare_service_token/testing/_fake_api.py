@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from .._durations import parse_duration
 from .._renewal import REFRESH_EXTENSION, format_timestamp
@@ -161,7 +162,7 @@ class FakeCloudflareApi:
     def handle(
         self, method: str, path: str, headers: dict[str, str], body: bytes
     ) -> tuple[int, dict[str, str], bytes]:
-        match = _PATH.fullmatch(path.split("?", 1)[0])
+        match = _PATH.fullmatch(urlsplit(path).path)
         operation = _operation(method, match)
         authorized = headers.get("authorization") == f"Bearer {self.api_token}"
         with self._lock:
@@ -180,11 +181,16 @@ class FakeCloudflareApi:
             payload = json.loads(body) if body else {}
         except ValueError:
             return _error(400, 10026, "Invalid JSON body")
+        query = parse_qs(urlsplit(path).query)
         with self._lock:
-            return self._answer(operation, match, payload)
+            return self._answer(operation, match, payload, query)
 
     def _answer(
-        self, operation: str, match: re.Match[str], payload: dict[str, Any]
+        self,
+        operation: str,
+        match: re.Match[str],
+        payload: dict[str, Any],
+        query: dict[str, list[str]],
     ) -> tuple[int, dict[str, str], bytes]:
         scope, scope_id, token_id = match["scope"], match["scope_id"], match["token_id"]
         if operation == "list":
@@ -192,8 +198,12 @@ class FakeCloudflareApi:
                 t.public()
                 for t in self._tokens.values()
                 if (t.scope, t.scope_id) == (scope, scope_id)
+                and t.name == query.get("name", [t.name])[0]
             ]
-            return _ok(found, result_info={"page": 1, "per_page": 50, "count": len(found)})
+            page, per_page = int(query.get("page", ["1"])[0]), int(query.get("per_page", ["20"])[0])
+            shown = found[(page - 1) * per_page : page * per_page]
+            info = {"page": page, "per_page": per_page, "count": len(shown)}
+            return _ok(shown, result_info={**info, "total_count": len(found)})
         if operation == "create":
             if not payload.get("name"):
                 return _error(400, 12130, "name is required")
