@@ -1,13 +1,16 @@
 """Refresh strategy, driven as the engine drives it: decision in diff, action in update."""
 
+import json
 import logging
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
+import grpc
 import pytest
 
 from cloudflare_service_token._renewal import format_timestamp, parse_timestamp
+from cloudflare_service_token.testing import Fault
 from tests.conftest import ACCOUNT_ID, NOW
 from tests.renewal_world import World, component_run, dynamic_inputs, renewal_world
 
@@ -161,3 +164,19 @@ def test_min_days_that_are_not_whole_days_fail_check(world: World):
 
     with pytest.raises(AssertionError, match="min_days"):
         world.engine.check({}, {**inputs, "min_days": 1.5})
+
+
+def test_a_refresh_that_leaves_the_token_expired_fails_saying_so(world: World):
+    renewal_id, inputs, outputs = deploy(world)
+    world.clock.advance(days=400)
+    stale = {
+        "success": True,
+        "errors": [],
+        "messages": [],
+        "result": {"id": inputs["token_id"], "expires_at": outputs["expires_at"]},
+    }
+    world.api.fail_next("refresh", Fault(200, body=json.dumps(stale).encode()))
+
+    with pytest.raises(grpc.RpcError, match="still expires at .* in the past"):
+        world.engine.update(renewal_id, outputs, inputs)
+    assert world.engine.diff(renewal_id, outputs, inputs).changes is True
