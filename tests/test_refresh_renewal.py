@@ -177,6 +177,6 @@ def test_a_refresh_that_leaves_the_token_expired_fails_saying_so(world: World):
     }
     world.api.fail_next("refresh", Fault(200, body=json.dumps(stale).encode()))
 
-    with pytest.raises(grpc.RpcError, match="still expires at .* in the past"):
+    with pytest.raises(grpc.RpcError, match=r"still expires at .* in the past"):
         world.engine.update(renewal_id, outputs, inputs)
     assert world.engine.diff(renewal_id, outputs, inputs).changes is True
