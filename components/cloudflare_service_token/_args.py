@@ -5,7 +5,8 @@ as Outputs are checked when they resolve, failing the deployment with the same m
 """
 
 import re
-from collections.abc import Awaitable, Callable
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, NotRequired, TypedDict, TypeVar
 
@@ -19,6 +20,8 @@ T = TypeVar("T")
 
 DEFAULT_DURATION = "8760h"
 _CLOUDFLARE_ID = re.compile(r"[0-9a-fA-F]{32}")
+# Deliberately simple: one @, no spaces, a dot in the domain. Cloudflare checks the rest.
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 
 Scope = Literal["account", "zone"]
 RenewalStrategy = Literal["refresh", "replace"]
@@ -49,6 +52,14 @@ class ServiceTokenArgs(TypedDict):
     """Bump to rotate the client secret in place (same client id)."""
     previous_secret_grace: NotRequired[str]
     """How long the previous secret keeps working after a rotation (Go duration). Default '24h'."""
+    service_auth_policy_name: NotRequired[pulumi.Input[str]]
+    """Also create a reusable Service Auth (non_identity) Access policy including this token."""
+    expiry_alert_emails: NotRequired[Sequence[str]]
+    """Also create a Cloudflare notification mailing these addresses before the token expires."""
+    import_token_id: NotRequired[str]
+    """Adopt this existing token (its Cloudflare UUID) instead of creating one; no secret."""
+    token_aliases: NotRequired[Sequence[str | pulumi.Alias]]
+    """Earlier identities of the token resource (e.g. its URN as a top-level resource)."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,10 @@ class ValidatedArgs:
     renewal_strategy: RenewalStrategy = "refresh"
     secret_version: int | None = None
     previous_secret_grace: str = DEFAULT_PREVIOUS_SECRET_GRACE
+    service_auth_policy_name: pulumi.Input[str] | None = None
+    expiry_alert_emails: tuple[str, ...] = ()
+    import_id: str | None = None
+    token_aliases: tuple[str | pulumi.Alias, ...] = ()
 
     @property
     def account_id(self) -> pulumi.Input[str] | None:
@@ -115,6 +130,13 @@ def validate_args(args: ServiceTokenArgs) -> ValidatedArgs:
         check_renewal_window(min_days, parse_duration(duration), strategy)
         return duration
 
+    policy_name = args.get("service_auth_policy_name")
+    if policy_name is not None:
+        _require_account(scope, "service_auth_policy_name", "an Access policy")
+    emails = check_emails(args.get("expiry_alert_emails"))
+    if emails:
+        _require_account(scope, "expiry_alert_emails", "an expiry notification")
+
     return ValidatedArgs(
         name=_checked(args["name"], check_name),
         scope=scope,
@@ -125,17 +147,86 @@ def validate_args(args: ServiceTokenArgs) -> ValidatedArgs:
         renewal_strategy=strategy,
         secret_version=secret_version,
         previous_secret_grace=grace,
+        service_auth_policy_name=(
+            None
+            if policy_name is None
+            else _checked(policy_name, lambda v: check_name(v, "service_auth_policy_name"))
+        ),
+        expiry_alert_emails=emails,
+        import_id=_import_id(args.get("import_token_id"), scope, scope_id),
+        token_aliases=check_aliases(args.get("token_aliases", ())),
     )
 
 
-def check_name(value: object) -> str:
+def check_name(value: object, field: str = "name") -> str:
     if not isinstance(value, str) or not value.strip():
         shown = repr(value) if isinstance(value, str) or value is None else type(value).__name__
         raise ServiceTokenConfigError(
-            f"`name` ({shown}) must be a non-empty string; give the token a name that says "
+            f"`{field}` ({shown}) must be a non-empty string; give it a name that says "
             f"what uses it, e.g. 'CI/CD app'."
         )
     return value
+
+
+def check_emails(value: object) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    _require_plain(value, "expiry_alert_emails")
+    if isinstance(value, str) or not isinstance(value, Sequence) or not value:
+        raise ServiceTokenConfigError(
+            f"`expiry_alert_emails` ({value!r}) must be a non-empty list of email addresses, "
+            f"e.g. ['ops@example.com']."
+        )
+    bad = [item for item in value if not isinstance(item, str) or not _EMAIL.fullmatch(item)]
+    if bad:
+        raise ServiceTokenConfigError(
+            f"`expiry_alert_emails` has invalid address(es) {bad!r}; write each as "
+            f"name@domain.tld, e.g. 'ops@example.com'."
+        )
+    return tuple(value)
+
+
+def check_aliases(value: object) -> tuple[str | pulumi.Alias, ...]:
+    if (
+        isinstance(value, str)
+        or not isinstance(value, Sequence)
+        or not all(isinstance(alias, str | pulumi.Alias) for alias in value)
+    ):
+        raise ServiceTokenConfigError(
+            f"`token_aliases` ({value!r}) must be a list of URNs or pulumi.Alias values, e.g. "
+            f"[pulumi.Alias(name='ci', parent=pulumi.ROOT_STACK_RESOURCE)]."
+        )
+    return tuple(value)
+
+
+def _import_id(token_id: object, scope: Scope, scope_id: pulumi.Input[str]) -> str | None:
+    if token_id is None:
+        return None
+    _require_plain(token_id, "import_token_id")
+    try:
+        parsed = str(uuid.UUID(str(token_id)))
+    except ValueError:
+        parsed = ""
+    if not parsed or parsed != str(token_id).lower():
+        raise ServiceTokenConfigError(
+            f"`import_token_id` ({token_id!r}) must be the token's Cloudflare id, a UUID such as "
+            f"'f174e90a-fafe-4643-bbbc-4a0ed4fc8415' (not its client id); find it in the "
+            f"dashboard or with GET /accounts/<account_id>/access/service_tokens."
+        )
+    if not isinstance(scope_id, str):
+        raise ServiceTokenConfigError(
+            f"`{scope}_id` must be a plain string when `import_token_id` is set: the import id "
+            f"'{scope}s/<{scope}_id>/<token_id>' is fixed before the program runs."
+        )
+    return f"{scope}s/{check_cloudflare_id(scope_id, f'{scope}_id')}/{parsed}"
+
+
+def _require_account(scope: Scope, field: str, what: str) -> None:
+    if scope != "account":
+        raise ServiceTokenConfigError(
+            f"`{field}` needs an account-scoped token: the Cloudflare provider creates {what} "
+            f"per account only, and this token has `zone_id`; use account_id, or drop {field}."
+        )
 
 
 def check_cloudflare_id(value: object, field: str) -> str:

@@ -3,6 +3,7 @@
 import pulumi
 import pulumi_cloudflare as cloudflare
 
+from ._access_resources import expiry_alert, service_auth_policy
 from ._args import ServiceTokenArgs, validate_args
 from ._credentials import secret_headers, secret_single_header_value
 from ._renewal_resources import RenewalSchedule, SecretRotation, TokenRenewal
@@ -24,10 +25,12 @@ class ServiceTokenComponent(pulumi.ComponentResource):
     """When the token expires (RFC 3339), counting renewals this component made; None: never."""
     renew_after: pulumi.Output[str | None]
     """From when the next `pulumi up` renews the token (RFC 3339); None without renewal."""
-    headers: pulumi.Output[dict[str, str]]
-    """Both request headers, ready to send. Secret."""
-    single_header_value: pulumi.Output[str]
-    """The JSON value for apps that read the token from one header. Secret."""
+    headers: pulumi.Output[dict[str, str] | None]
+    """Both request headers, ready to send. Secret; None for an adopted token until rotated."""
+    single_header_value: pulumi.Output[str | None]
+    """The JSON value for apps that read the token from one header. Secret; None likewise."""
+    policy_id: pulumi.Output[str | None]
+    """The Service Auth Access policy's id, when `service_auth_policy_name` is set."""
 
     def __init__(
         self,
@@ -80,8 +83,17 @@ class ServiceTokenComponent(pulumi.ComponentResource):
                 additional_secret_outputs=["clientSecret"],
                 # Replace strategy: a new generation replaces the token, new one first.
                 replacement_trigger=replacement_trigger,
+                import_=validated.import_id,
+                aliases=list(validated.token_aliases),
             ),
         )
+        if validated.import_id is not None:
+            pulumi.log.warn(
+                "adopted an existing service token: Cloudflare never returns its client secret "
+                "again, so client_secret, headers and single_header_value are empty until you "
+                "rotate the secret by setting secret_version.",
+                resource=self,
+            )
 
         expires_at: pulumi.Output[str | None] = token.expires_at
         if renews and validated.renewal_strategy == "refresh":
@@ -97,6 +109,25 @@ class ServiceTokenComponent(pulumi.ComponentResource):
             expires_at = renewal.expires_at
             renew_after = renewal.renew_after
 
+        policy_id: pulumi.Output[str | None] = pulumi.Output.from_input(None)
+        if validated.service_auth_policy_name is not None:
+            policy_id = service_auth_policy(
+                name,
+                account_id=validated.scope_id,
+                policy_name=validated.service_auth_policy_name,
+                token_id=token.id,
+                parent=self,
+            ).id
+        if validated.expiry_alert_emails:
+            expiry_alert(
+                name,
+                account_id=validated.scope_id,
+                token_name=validated.name,
+                token_id=token.id,
+                emails=validated.expiry_alert_emails,
+                parent=self,
+            )
+
         self.token_id = token.id
         self.client_id = token.client_id
         # The engine applies additional_secret_outputs, but only to the token's own state: wrap
@@ -104,6 +135,7 @@ class ServiceTokenComponent(pulumi.ComponentResource):
         self.client_secret = pulumi.Output.secret(token.client_secret)
         self.expires_at = expires_at
         self.renew_after = renew_after
+        self.policy_id = policy_id
         self.headers = secret_headers(self.client_id, self.client_secret)
         self.single_header_value = secret_single_header_value(self.client_id, self.client_secret)
         self.register_outputs(
@@ -113,6 +145,7 @@ class ServiceTokenComponent(pulumi.ComponentResource):
                 "client_secret": self.client_secret,
                 "expires_at": self.expires_at,
                 "renew_after": self.renew_after,
+                "policy_id": self.policy_id,
                 "headers": self.headers,
                 "single_header_value": self.single_header_value,
             }

@@ -13,23 +13,33 @@ CLIENT_SECRET_HEADER = "CF-Access-Client-Secret"
 
 def secret_headers(
     client_id: pulumi.Input[str], client_secret: pulumi.Input[str | None]
-) -> pulumi.Output[dict[str, str]]:
-    """`{"CF-Access-Client-Id": …, "CF-Access-Client-Secret": …}`, as a secret."""
+) -> pulumi.Output[dict[str, str] | None]:
+    """`{"CF-Access-Client-Id": …, "CF-Access-Client-Secret": …}`, as a secret; None without a
+    secret (an imported token), rather than headers that would be refused."""
     return pulumi.Output.secret(
         pulumi.Output.all(client_id, client_secret).apply(
-            lambda pair: {CLIENT_ID_HEADER: pair[0], CLIENT_SECRET_HEADER: pair[1]}
+            lambda pair: (
+                None
+                if pair[1] is None
+                else {CLIENT_ID_HEADER: pair[0], CLIENT_SECRET_HEADER: pair[1]}
+            )
         )
     )
 
 
 def secret_single_header_value(
     client_id: pulumi.Input[str], client_secret: pulumi.Input[str | None]
-) -> pulumi.Output[str]:
-    """The JSON value an app with `read_service_tokens_from_header` expects, as a secret."""
+) -> pulumi.Output[str | None]:
+    """The JSON value an app with `read_service_tokens_from_header` expects, as a secret; None
+    without a secret."""
     return pulumi.Output.secret(
         pulumi.Output.all(client_id, client_secret).apply(
-            lambda pair: json.dumps(
-                {"cf-access-client-id": pair[0], "cf-access-client-secret": pair[1]}
+            lambda pair: (
+                None
+                if pair[1] is None
+                else json.dumps(
+                    {"cf-access-client-id": pair[0], "cf-access-client-secret": pair[1]}
+                )
             )
         )
     )

@@ -33,8 +33,8 @@ class ServiceTokenReference:
     client_id: pulumi.Output[str]
     client_secret: pulumi.Output[str]
     expires_at: pulumi.Output[str]
-    headers: pulumi.Output[dict[str, str]]
-    single_header_value: pulumi.Output[str]
+    headers: pulumi.Output[dict[str, str] | None]
+    single_header_value: pulumi.Output[str | None]
 
     def __init__(self, stack: "pulumi.StackReference | str", prefix: str) -> None:
         """`stack` is a StackReference or a stack name (`org/project/stack`); `prefix` is the one
