@@ -1,0 +1,142 @@
+"""Every example under examples/ runs under the project's mocks, and exports what its README says,
+secrets kept secret."""
+
+import json
+import runpy
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import yaml
+from croniter import croniter
+
+from cloudflare_service_token._renewal import format_timestamp
+from cloudflare_service_token.testing import CloudflareMocks, ProgramRun, run_program
+from tests.conftest import NOW
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def run_example(name: str, mocks: CloudflareMocks | None = None) -> ProgramRun:
+    folder = EXAMPLES / name
+    project = yaml.safe_load((folder / "Pulumi.yaml").read_text())["name"]
+    config = yaml.safe_load((folder / "Pulumi.dev.yaml").read_text())["config"]
+    return run_program(
+        lambda: runpy.run_path(str(folder / "__main__.py")),
+        mocks=mocks or CloudflareMocks(now=NOW),
+        config=config,
+        project=project,
+        stack="dev",
+    )
+
+
+def test_every_example_is_a_pulumi_project_with_a_readme_and_a_test() -> None:
+    examples = sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir())
+    tested = sorted(
+        name.removeprefix("test_").removesuffix("_example").replace("_", "-")
+        for name in globals()
+        if name.startswith("test_") and name.endswith("_example")
+    )
+
+    assert examples == ["basic", "consumer", "github-actions", "protected-app", "renewal", "vault"]
+    assert tested == examples
+    for example in examples:
+        for required in ("Pulumi.yaml", "Pulumi.dev.yaml", "__main__.py", "README.md"):
+            assert (EXAMPLES / example / required).is_file(), f"{example}/{required}"
+
+
+def test_basic_example() -> None:
+    run = run_example("basic")
+
+    assert {key: out.secret for key, out in run.outputs.items()} == {
+        "ci_token_id": False,
+        "ci_client_id": False,
+        "ci_client_secret": True,
+        "ci_expires_at": False,
+    }
+    assert run.outputs["ci_client_secret"].value
+
+
+def test_renewal_example() -> None:
+    run = run_example("renewal")
+
+    assert run.outputs["deploy_renew_after"].value == format_timestamp(NOW + timedelta(days=335))
+    assert run.outputs["deploy_client_secret"].secret
+    assert run.monitor.one(":TokenRenewal").inputs["min_days"] == 30
+    assert run.monitor.one(":SecretRotation").inputs["grace"] == "48h"
+
+
+def test_the_renewal_workflow_runs_up_well_inside_the_window() -> None:
+    folder = EXAMPLES / "renewal"
+    workflow = yaml.safe_load((folder / "renew.yml").read_text())
+    window_days = int(
+        yaml.safe_load((folder / "Pulumi.dev.yaml").read_text())["config"][
+            "service-token-renewal:minDaysForRenewal"
+        ]
+    )
+    triggers = workflow[True]  # YAML 1.1 reads the key `on` as True
+    (schedule,) = triggers["schedule"]
+    runs = croniter(schedule["cron"], datetime(2026, 1, 1, tzinfo=UTC))
+    times = [runs.get_next(datetime) for _ in range(120)]
+    longest_gap = max(later - earlier for earlier, later in pairwise(times))
+
+    # At least three runs fall inside every window, so one failed run cannot let a token lapse.
+    assert longest_gap * 3 <= timedelta(days=window_days)
+    assert any(
+        step.get("with", {}).get("command") == "up" for step in workflow["jobs"]["up"]["steps"]
+    )
+
+
+def test_consumer_example() -> None:
+    produced = run_example("basic")
+    mocks = CloudflareMocks(now=NOW)
+    mocks.publish_stack("organization/service-token-basic/dev", produced.as_stack_outputs())
+
+    run = run_example("consumer", mocks)
+
+    bindings = run.outputs["worker_bindings"]
+    assert bindings.secret
+    texts = {binding["name"]: binding["text"] for binding in bindings.value}
+    assert texts == {
+        "CF_ACCESS_CLIENT_ID": produced.outputs["ci_client_id"].value,
+        "CF_ACCESS_CLIENT_SECRET": produced.outputs["ci_client_secret"].value,
+    }
+    assert not run.outputs["token_expires_at"].secret
+
+
+def test_github_actions_example() -> None:
+    run = run_example("github-actions")
+
+    secrets = {s.inputs["secretName"]: s for s in run.monitor.find(":ActionsSecret")}
+    token = run.monitor.one(":ZeroTrustAccessServiceToken")
+    assert sorted(secrets) == ["CF_ACCESS_CLIENT_ID", "CF_ACCESS_CLIENT_SECRET"]
+    assert run.outputs["client_secret"].secret
+    assert run.outputs["client_secret"].value
+    # Renewed or rotated, the token's new secret flows into the Actions secret in the same `up`.
+    assert token.urn in secrets["CF_ACCESS_CLIENT_SECRET"].property_dependencies["plaintextValue"]
+    assert token.replacement_trigger == 1
+
+
+def test_vault_example() -> None:
+    run = run_example("vault")
+
+    data = run.outputs["vault_data_json"]
+    assert data.secret
+    assert sorted(json.loads(data.value)) == ["CLIENT_ID", "CLIENT_SECRET"]
+    kv = run.monitor.one(":SecretV2").inputs
+    assert (kv["mount"], kv["name"]) == ("kv", "cloudflare/example_service_token")
+
+
+def test_protected_app_example() -> None:
+    run = run_example("protected-app")
+
+    app: dict[str, Any] = run.monitor.one(":ZeroTrustAccessApplication").inputs
+    assert app["readServiceTokensFromHeader"] == "Authorization"
+    assert app["policies"] == [{"id": run.outputs["policy_id"].value, "precedence": 1}]
+    header = run.outputs["authorization_header_value"]
+    assert header.secret
+    assert sorted(json.loads(header.value)) == ["cf-access-client-id", "cf-access-client-secret"]
+    assert run.monitor.one(":NotificationPolicy").inputs["mechanisms"] == {
+        "emails": [{"id": "ops@example.com"}]
+    }
