@@ -2,7 +2,8 @@
 
 Config (see Pulumi.example.yaml): `accountId` or `zoneId`, and `tokens`, a map from a key (the
 resource name and output prefix) to the token's settings: `name`, `duration`, `enabled`,
-`minDaysForRenewal`, `renewalStrategy`, `secretVersion`, `previousSecretGrace`.
+`minDaysForRenewal`, `renewalStrategy`, `secretVersion`, `previousSecretGrace`,
+`serviceAuthPolicyName`, `expiryAlertEmails`, `importTokenId`.
 """
 
 from collections.abc import Mapping
@@ -26,6 +27,9 @@ _TOKEN_SETTINGS = {
     "renewalStrategy": "renewal_strategy",
     "secretVersion": "secret_version",
     "previousSecretGrace": "previous_secret_grace",
+    "serviceAuthPolicyName": "service_auth_policy_name",
+    "expiryAlertEmails": "expiry_alert_emails",
+    "importTokenId": "import_token_id",
 }
 
 

@@ -70,6 +70,17 @@ def test_renewal_settings_reach_the_component() -> None:
     assert run.monitor.one(":SecretRotation").inputs["grace"] == "48h"
 
 
+def test_policy_and_alert_settings_reach_the_component() -> None:
+    run = run_root_stack(example_config())
+
+    assert run.monitor.one(":ZeroTrustAccessPolicy").inputs["name"] == (
+        "CI/CD may reach internal apps"
+    )
+    assert run.monitor.one(":NotificationPolicy").inputs["mechanisms"] == {
+        "emails": [{"id": "ops@example.com"}]
+    }
+
+
 def test_a_token_without_a_name_is_named_after_its_key() -> None:
     config = {
         f"{PROJECT}:accountId": "023e105f4ecef8ad9ca31a8372d0c353",
