@@ -1,17 +1,7 @@
 #!/usr/bin/env bash
 # The test command. Needs only Python 3.11+ on PATH as python3: it makes its own environment
-# (.tools/ holds uv, .venv/ the locked dependencies) and runs pytest with any arguments given.
+# and runs pytest with any arguments given.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' || {
-    echo "scripts/test.sh: python3 is $(python3 --version 2>&1); Python 3.11 or newer is needed." >&2
-    exit 1
-}
-if [ ! -x .tools/bin/uv ]; then
-    python3 -m venv .tools
-    .tools/bin/python -m pip install --quiet --disable-pip-version-check "uv==0.13.9"
-fi
-export UV_PYTHON_DOWNLOADS=never UV_PYTHON=python3
-.tools/bin/uv sync --frozen --quiet --compile-bytecode
+source scripts/env.sh
 exec .tools/bin/uv run --frozen --no-sync pytest "$@"

@@ -5,7 +5,7 @@ import pulumi_cloudflare as cloudflare
 
 from ._access_resources import expiry_alert, service_auth_policy
 from ._args import ServiceTokenArgs, validate_args
-from ._credentials import secret_headers, secret_single_header_value
+from ._credentials import secret_headers, single_header_value
 from ._renewal_resources import RenewalSchedule, SecretRotation, TokenRenewal
 
 TYPE_TOKEN = "cloudflare-service-token:index:ServiceTokenComponent"
@@ -137,7 +137,7 @@ class ServiceTokenComponent(pulumi.ComponentResource):
         self.renew_after = renew_after
         self.policy_id = policy_id
         self.headers = secret_headers(self.client_id, self.client_secret)
-        self.single_header_value = secret_single_header_value(self.client_id, self.client_secret)
+        self.single_header_value = single_header_value(self.headers)
         self.register_outputs(
             {
                 "token_id": self.token_id,

@@ -1,6 +1,7 @@
 """How a client presents a service token: the header pair, or one JSON header.
 
-Everything here carries the client secret, so every result is a Pulumi secret.
+Everything here carries the client secret, so every result is a Pulumi secret. Without a secret
+(an adopted token) the results are None rather than headers Cloudflare would refuse.
 """
 
 import json
@@ -14,8 +15,7 @@ CLIENT_SECRET_HEADER = "CF-Access-Client-Secret"
 def secret_headers(
     client_id: pulumi.Input[str], client_secret: pulumi.Input[str | None]
 ) -> pulumi.Output[dict[str, str] | None]:
-    """`{"CF-Access-Client-Id": …, "CF-Access-Client-Secret": …}`, as a secret; None without a
-    secret (an imported token), rather than headers that would be refused."""
+    """`{"CF-Access-Client-Id": …, "CF-Access-Client-Secret": …}`, as a secret."""
     return pulumi.Output.secret(
         pulumi.Output.all(client_id, client_secret).apply(
             lambda pair: (
@@ -27,19 +27,18 @@ def secret_headers(
     )
 
 
-def secret_single_header_value(
-    client_id: pulumi.Input[str], client_secret: pulumi.Input[str | None]
-) -> pulumi.Output[str | None]:
-    """The JSON value an app with `read_service_tokens_from_header` expects, as a secret; None
-    without a secret."""
-    return pulumi.Output.secret(
-        pulumi.Output.all(client_id, client_secret).apply(
-            lambda pair: (
-                None
-                if pair[1] is None
-                else json.dumps(
-                    {"cf-access-client-id": pair[0], "cf-access-client-secret": pair[1]}
-                )
+def single_header_value(headers: pulumi.Output[dict[str, str] | None]) -> pulumi.Output[str | None]:
+    """The JSON value an app with `read_service_tokens_from_header` expects, from `headers`
+    (whose secretness it keeps)."""
+    return headers.apply(
+        lambda pair: (
+            None
+            if pair is None
+            else json.dumps(
+                {
+                    "cf-access-client-id": pair[CLIENT_ID_HEADER],
+                    "cf-access-client-secret": pair[CLIENT_SECRET_HEADER],
+                }
             )
         )
     )

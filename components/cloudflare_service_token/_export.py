@@ -10,7 +10,7 @@ from typing import Any
 import pulumi
 
 from ._component import ServiceTokenComponent
-from ._credentials import secret_headers, secret_single_header_value
+from ._credentials import secret_headers, single_header_value
 from ._errors import ServiceTokenConfigError
 
 _PREFIX = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
@@ -54,7 +54,7 @@ class ServiceTokenReference:
         )
         self.expires_at = _required_output(stack, f"{prefix}_expires_at", may_be_empty=True)
         self.headers = secret_headers(self.client_id, self.client_secret)
-        self.single_header_value = secret_single_header_value(self.client_id, self.client_secret)
+        self.single_header_value = single_header_value(self.headers)
 
 
 def _required_output(

@@ -1,0 +1,64 @@
+"""Benchmarks (not part of the tests): `bash scripts/bench.sh` (`python -m bench.run` from the
+repository root, in the project's environment). Exits 1 if a budget is blown.
+
+Budgets: the component costs at most 2.5x the bare resource per token without renewal and 4x with
+it; renewal makes no Cloudflare call in a preview or an `up` with nothing due, and at most 2 per
+due token; importing the package adds at most 50 ms to `import pulumi_cloudflare` and never
+imports the `cloudflare` SDK.
+"""
+
+import os
+import platform
+import sys
+
+from bench import cloudflare_calls, import_cost, program_cost
+
+RATIO_BUDGETS = {"component, no renewal": 2.5, "component, refresh renewal": 4.0}
+CALL_TOKENS = 200
+IMPORT_BUDGET_SECONDS = 0.050
+
+
+def main() -> int:
+    failures: list[str] = []
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}\n"
+    )
+
+    print("| tokens | way | ms per token | ratio to bare |\n|---|---|---|---|")
+    for count, ways in program_cost.measure((100, 500), repeats=7).items():
+        bare = ways["bare ZeroTrustAccessServiceToken"]
+        for name, seconds in ways.items():
+            ratio = seconds / bare
+            print(f"| {count} | {name} | {seconds * 1000:.2f} | {ratio:.2f}x |")
+            if ratio > RATIO_BUDGETS.get(name, float("inf")):
+                failures.append(f"{name} at N={count}: {ratio:.2f}x > {RATIO_BUDGETS[name]}x")
+
+    calls = cloudflare_calls.count_calls(CALL_TOKENS)
+    print(f"\n| Cloudflare calls for {CALL_TOKENS} tokens | calls |\n|---|---|")
+    for phase, count in calls.items():
+        print(f"| {phase} | {count} |")
+    print(
+        f"| Terraform v4 model: every read lists all tokens | "
+        f"{cloudflare_calls.terraform_v4_calls(CALL_TOKENS)} per plan |"
+    )
+    if calls["preview"] or calls["up, nothing due"] or calls["preview, all due"]:
+        failures.append(f"calls when nothing may call Cloudflare: {calls}")
+    if calls["up, all due"] > 2 * CALL_TOKENS:
+        failures.append(f"more than 2 calls per due token: {calls['up, all due']}")
+
+    seconds, sdk_imported = import_cost.measure(repeats=5)
+    print(
+        f"\nimport cloudflare_service_token after pulumi_cloudflare: {seconds * 1000:.1f} ms; "
+        f"cloudflare SDK imported: {sdk_imported}"
+    )
+    if seconds > IMPORT_BUDGET_SECONDS or sdk_imported:
+        failures.append(f"import: {seconds * 1000:.1f} ms, SDK imported: {sdk_imported}")
+
+    for failure in failures:
+        print(f"OVER BUDGET: {failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
