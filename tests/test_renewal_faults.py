@@ -99,7 +99,9 @@ def test_fault(world: World, case: Case, caplog: pytest.LogCaptureFixture) -> No
         assert result["expires_at"] > outputs["expires_at"]
     else:
         assert case.message in error
-        # The engine keeps the old state after a failed update, and it is still due.
+        # Nothing changed in Cloudflare; the engine keeps the old state after a failed update,
+        # and with it the renewal is still due, so the next `pulumi up` tries again.
+        assert (world.api.token(inputs["token_id"]) or {})["expires_at"] == outputs["expires_at"]
         assert world.engine.diff(renewal_id, outputs, inputs).changes is True
     for text in (error, caplog.text):
         assert API_TOKEN not in text
