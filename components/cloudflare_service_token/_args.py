@@ -254,13 +254,12 @@ def check_enabled(value: object) -> bool:
 
 
 def check_min_days(value: object) -> int:
-    _require_plain(value, "min_days_for_renewal")
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ServiceTokenConfigError(
-            f"`min_days_for_renewal` ({value!r}) must be a whole number of days, 0 or more; "
-            f"e.g. 30 renews a token on the first `pulumi up` less than 30 days before expiry."
-        )
-    return value
+    return _whole_number(
+        value,
+        "min_days_for_renewal",
+        minimum=0,
+        hint="e.g. 30 renews a token on the first `pulumi up` less than 30 days before expiry",
+    )
 
 
 def check_strategy(value: object) -> RenewalStrategy:
@@ -274,11 +273,16 @@ def check_strategy(value: object) -> RenewalStrategy:
 
 
 def check_secret_version(value: object) -> int:
-    _require_plain(value, "secret_version")
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    return _whole_number(
+        value, "secret_version", minimum=1, hint="bump it by one to rotate the client secret"
+    )
+
+
+def _whole_number(value: object, field: str, *, minimum: int, hint: str) -> int:
+    _require_plain(value, field)
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise ServiceTokenConfigError(
-            f"`secret_version` ({value!r}) must be a whole number, 1 or more; bump it by one to "
-            f"rotate the client secret."
+            f"`{field}` ({value!r}) must be a whole number, {minimum} or more; {hint}."
         )
     return value
 

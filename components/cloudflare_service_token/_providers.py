@@ -56,7 +56,17 @@ class _Provider(ResourceProvider):
         """Nothing to delete: the token itself belongs to the token resource."""
 
 
-class TokenRenewalProvider(_Provider):
+class _WindowProvider(_Provider):
+    """A provider whose inputs carry the renewal window `min_days`."""
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        failures = []
+        if not _is_unknown(news.get("min_days")) and not _is_days(news.get("min_days")):
+            failures.append(CheckFailure("min_days", "must be a whole number of days, 0 or more"))
+        return CheckResult(news, failures)
+
+
+class TokenRenewalProvider(_WindowProvider):
     """Refresh strategy: tracks the effective expiry of one account-scoped token and extends it
     with Cloudflare's refresh endpoint once it is due.
 
@@ -64,12 +74,6 @@ class TokenRenewalProvider(_Provider):
     refresh until `pulumi refresh`), min_days. Outputs add expires_at (effective), renew_after and
     last_renewed_at.
     """
-
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        failures = []
-        if not _is_unknown(news.get("min_days")) and not _is_days(news.get("min_days")):
-            failures.append(CheckFailure("min_days", "must be a whole number of days, 0 or more"))
-        return CheckResult(news, failures)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         expires_at = _moment(props.get("token_expires_at"))
@@ -125,7 +129,7 @@ class TokenRenewalProvider(_Provider):
 _RENEWAL_INPUTS = ("account_id", "token_expires_at", "min_days")
 
 
-class RenewalScheduleProvider(_Provider):
+class RenewalScheduleProvider(_WindowProvider):
     """Replace strategy: a clock of its own (it cannot depend on the token it replaces).
 
     Inputs: duration, min_days. Outputs: generation (feeds the token's replacement_trigger),
@@ -133,12 +137,6 @@ class RenewalScheduleProvider(_Provider):
     the seconds it took to create) and renew_after. When due, `update` bumps the generation, and
     the engine replaces the token, creating the new one before deleting the old.
     """
-
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        failures = []
-        if not _is_unknown(news.get("min_days")) and not _is_days(news.get("min_days")):
-            failures.append(CheckFailure("min_days", "must be a whole number of days, 0 or more"))
-        return CheckResult(news, failures)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         return CreateResult("renewal-schedule", self._outputs(props, 1, _clock.now()))
