@@ -19,7 +19,10 @@ command -v pulumi >/dev/null || {
     echo "scripts/up.sh: set PULUMI_CONFIG_PASSPHRASE: it encrypts this stack's secrets." >&2
     exit 1
 }
-# State stays in this folder unless you say otherwise, so no Pulumi Cloud account is needed.
+# The project's Python environment, and uv (Pulumi.yaml's toolchain) on PATH for the CLI.
+source scripts/env.sh
+export PATH="$PWD/.tools/bin:$PATH"
+# Pulumi.yaml keeps state in this folder; an absolute URL here spares the CLI a relative path.
 export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$PWD/.pulumi-state}"
 mkdir -p .pulumi-state
 if [ ! -f "Pulumi.$stack.yaml" ]; then

@@ -106,17 +106,44 @@ def test_after_a_refresh_the_next_diff_is_quiet_although_the_token_still_reports
     assert world.api.calls("refresh") == 1
 
 
-def test_a_pulumi_refresh_of_the_token_catching_up_causes_an_update_but_no_call(world: World):
+def test_a_pulumi_refresh_of_the_token_catching_up_with_our_renewal_is_no_change(world: World):
     renewal_id, inputs, outputs = deploy(world)
     world.clock.advance(days=340)
     renewed = world.engine.update(renewal_id, outputs, inputs)
     caught_up = {**inputs, "token_expires_at": renewed["expires_at"]}
 
-    assert world.engine.diff(renewal_id, renewed, caught_up).changes is True
-    again = world.engine.update(renewal_id, renewed, caught_up)
-
-    assert again["expires_at"] == renewed["expires_at"]
+    assert world.engine.diff(renewal_id, renewed, caught_up).changes is False
     assert world.api.calls("refresh") == 1
+
+
+def test_a_new_expiry_reported_by_the_token_counts_even_when_earlier(world: World):
+    renewal_id, inputs, outputs = deploy(world)
+    world.clock.advance(days=340)
+    renewed = world.engine.update(renewal_id, outputs, inputs)
+    shorter = format_timestamp(world.clock.now() + timedelta(days=20))  # e.g. a shorter duration
+    changed = {**inputs, "token_expires_at": shorter}
+
+    diff = world.engine.diff(renewal_id, renewed, changed)
+    after = world.engine.update(renewal_id, renewed, changed)
+
+    assert diff.changes is True
+    assert world.api.calls("refresh") == 2  # 20 days left is inside the 30-day window
+    assert parse_timestamp(after["expires_at"]) == world.clock.now() + YEAR
+
+
+def test_switching_renewal_on_for_a_token_already_inside_the_window_renews_it_at_once(
+    world: World,
+):
+    inputs = dynamic_inputs(component_run(world.clock, min_days_for_renewal=30), RENEWAL)
+    soon = world.clock.now() + timedelta(days=10)
+    world.api.add_token(account_id=ACCOUNT_ID, token_id=inputs["token_id"], expires_at=soon)
+    existing = {**inputs, "token_expires_at": format_timestamp(soon)}
+
+    _, outputs = world.engine.up(existing)
+
+    assert world.api.calls("refresh") == 1
+    assert outputs["expires_at"] == format_timestamp(world.clock.now() + YEAR)
+    assert outputs["last_renewed_at"] == format_timestamp(world.clock.now())
 
 
 def test_read_changes_nothing_and_calls_nothing_even_when_due(world: World):

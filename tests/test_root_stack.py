@@ -1,6 +1,8 @@
 """The root stack (`__main__.py`): one exported token per entry of the `tokens` config."""
 
 import runpy
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,24 @@ def test_the_project_file_names_the_project_the_config_uses() -> None:
 
     assert project["name"] == PROJECT
     assert project["runtime"]["name"] == "python"
+    assert project["backend"]["url"] == "file://.pulumi-state"
+
+
+def test_the_main_job_says_what_is_missing_when_there_is_no_pulumi_cli(tmp_path: Path) -> None:
+    python_dir = Path(shutil.which("python3") or "/usr/bin/python3").parent
+    no_pulumi = {"PATH": f"{python_dir}:/usr/bin:/bin", "HOME": str(tmp_path)}
+
+    result = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "up.sh")],
+        env=no_pulumi,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 1
+    assert "the Pulumi CLI is not on PATH" in result.stderr
 
 
 def test_the_example_config_declares_and_exports_each_token() -> None:

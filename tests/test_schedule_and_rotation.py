@@ -50,7 +50,7 @@ def test_the_schedule_generation_changes_exactly_when_renewal_is_due(world: Worl
     )
     schedule_id, outputs = world.engine.up(inputs)
     assert outputs["generation"] == 1
-    assert outputs["renew_after"] == format_timestamp(NOW + timedelta(days=335))
+    assert outputs["expires_at"] == format_timestamp(NOW + timedelta(days=365))
 
     world.clock.set(NOW + timedelta(days=335, seconds=-1))
     quiet = world.engine.diff(schedule_id, outputs, inputs)
@@ -66,18 +66,40 @@ def test_the_schedule_generation_changes_exactly_when_renewal_is_due(world: Worl
     assert world.api.calls() == 0
 
 
-def test_changing_the_window_updates_the_schedule_without_a_new_generation(world: World):
+def test_a_new_window_applies_without_an_update_so_preview_shows_no_replacement(world: World):
     inputs = dynamic_inputs(
         component_run(world.clock, min_days_for_renewal=30, renewal_strategy="replace"), SCHEDULE
     )
     schedule_id, outputs = world.engine.up(inputs)
     wider = {**inputs, "min_days": 60}
 
+    assert world.engine.diff(schedule_id, outputs, wider).changes is False
+    world.clock.set(NOW + timedelta(days=305))
     assert world.engine.diff(schedule_id, outputs, wider).changes is True
-    updated = world.engine.update(schedule_id, outputs, wider)
+    assert world.engine.update(schedule_id, outputs, wider)["generation"] == 2
+
+
+def test_a_shorter_duration_brings_the_predicted_expiry_forward_a_longer_one_does_not(
+    world: World,
+):
+    inputs = dynamic_inputs(
+        component_run(world.clock, min_days_for_renewal=30, renewal_strategy="replace"), SCHEDULE
+    )
+    schedule_id, outputs = world.engine.up(inputs)
+    shorter, longer = {**inputs, "duration": "4380h"}, {**inputs, "duration": "17520h"}
+
+    assert world.engine.diff(schedule_id, outputs, longer).changes is False
+    assert world.engine.diff(schedule_id, outputs, shorter).changes is True
+    updated = world.engine.update(schedule_id, outputs, shorter)
 
     assert updated["generation"] == 1
-    assert updated["renew_after"] == format_timestamp(NOW + timedelta(days=305))
+    assert updated["expires_at"] == format_timestamp(NOW + timedelta(hours=4380))
+
+
+def test_the_component_derives_renew_after_from_the_schedule_and_its_own_window(world: World):
+    run = component_run(world.clock, min_days_for_renewal=45, renewal_strategy="replace")
+
+    assert run.outputs["renew_after"].value == format_timestamp(NOW + timedelta(days=320))
 
 
 def test_rotation_sends_the_version_and_a_previous_secret_deadline_to_the_token(world: World):

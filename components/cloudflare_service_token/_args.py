@@ -45,19 +45,25 @@ class ServiceTokenArgs(TypedDict):
     # The renewal settings below are plain values, not Inputs: they decide which resources the
     # component declares, and are checked against each other before anything is registered.
     min_days_for_renewal: NotRequired[int]
-    """Renew on the first `pulumi up` with fewer than this many days left. Default 0 (never)."""
+    """Renew on the first `pulumi up` with fewer than this many days left. Default 0 (never).
+    Shorter than the lifetime, under 365 with 'refresh', 0 for 'forever'."""
     renewal_strategy: NotRequired[RenewalStrategy]
-    """'refresh' (extend the same token; default) or 'replace' (new token first, then delete)."""
+    """'refresh' (extend the same token; default; account tokens only) or 'replace' (new token
+    first, then delete the old)."""
     secret_version: NotRequired[int]
-    """Bump to rotate the client secret in place (same client id)."""
+    """Bump to rotate the client secret in place (same client id). 1 or more."""
     previous_secret_grace: NotRequired[str]
-    """How long the previous secret keeps working after a rotation (Go duration). Default '24h'."""
+    """How long the previous secret keeps working after a rotation (Go duration, not 'forever';
+    needs secret_version). Default '24h'."""
     service_auth_policy_name: NotRequired[pulumi.Input[str]]
-    """Also create a reusable Service Auth (non_identity) Access policy including this token."""
+    """Also create a reusable Service Auth (non_identity) Access policy including this token.
+    Account tokens only."""
     expiry_alert_emails: NotRequired[Sequence[str]]
-    """Also create a Cloudflare notification mailing these addresses before the token expires."""
+    """Also create a Cloudflare notification mailing these addresses (a non-empty list) before
+    the token expires. Account tokens only."""
     import_token_id: NotRequired[str]
-    """Adopt this existing token (its Cloudflare UUID) instead of creating one; no secret."""
+    """Adopt this existing token (its Cloudflare UUID) instead of creating one; no secret. Needs
+    a plain account_id / zone_id."""
     token_aliases: NotRequired[Sequence[str | pulumi.Alias]]
     """Earlier identities of the token resource (e.g. its URN as a top-level resource)."""
 

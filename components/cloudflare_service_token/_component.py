@@ -1,11 +1,14 @@
 """`ServiceTokenComponent`: an Access service token with safe replacement and secret outputs."""
 
+from functools import partial
+
 import pulumi
 import pulumi_cloudflare as cloudflare
 
 from ._access_resources import expiry_alert, service_auth_policy
 from ._args import ServiceTokenArgs, validate_args
 from ._credentials import secret_headers, single_header_value
+from ._renewal import renew_after_text
 from ._renewal_resources import RenewalSchedule, SecretRotation, TokenRenewal
 
 TYPE_TOKEN = "cloudflare-service-token:index:ServiceTokenComponent"
@@ -52,7 +55,10 @@ class ServiceTokenComponent(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self),
             )
             replacement_trigger = schedule.generation
-            renew_after = schedule.renew_after
+            # From the window in this program: the schedule applies a new one without an update.
+            renew_after = schedule.expires_at.apply(
+                partial(renew_after_text, min_days=validated.min_days_for_renewal)
+            )
 
         previous_secret_expires_at: pulumi.Output[str] | None = None
         if validated.secret_version is not None:
@@ -91,7 +97,8 @@ class ServiceTokenComponent(pulumi.ComponentResource):
             pulumi.log.warn(
                 "adopted an existing service token: Cloudflare never returns its client secret "
                 "again, so client_secret, headers and single_header_value are empty until you "
-                "rotate the secret by setting secret_version.",
+                "rotate the secret: after this import, set secret_version one above the token's "
+                "current version (2 if it was never rotated).",
                 resource=self,
             )
 

@@ -37,8 +37,9 @@ log = logging.getLogger("cloudflare_service_token")
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 # Stack config of the running deployment, set by `configure`. Kept at module level, never on a
-# provider instance, so no credential can end up in a pickled provider.
-_stack_config: dict[str, Any] = {}
+# provider instance, so no credential can end up in a pickled provider. Replaced whole, never
+# mutated, so a thread mid-renewal never sees it half-filled while another provider configures.
+_stack_config: Mapping[str, Any] = {}
 
 
 class _Provider(ResourceProvider):
@@ -46,8 +47,8 @@ class _Provider(ResourceProvider):
     serialize_as_secret_always = False
 
     def configure(self, req: ConfigureRequest) -> None:
-        _stack_config.clear()
-        _stack_config.update({key: req.config.get(key) for key in CONFIG_KEYS})
+        global _stack_config
+        _stack_config = {key: req.config.get(key) for key in CONFIG_KEYS}
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         return ReadResult(id_, props)
@@ -76,10 +77,9 @@ class TokenRenewalProvider(_WindowProvider):
     """
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        expires_at = _moment(props.get("token_expires_at"))
-        return CreateResult(
-            f"renewal-{props['token_id']}", self._outputs(props, expires_at, renewed_at=None)
-        )
+        # Renewal switched on for a token already inside its window renews in this same `up`.
+        outputs = self._renew_if_due(props, _effective_expiry({}, props), renewed_at=None)
+        return CreateResult(f"renewal-{props['token_id']}", outputs)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         if news.get("token_id") != olds.get("token_id"):
@@ -87,12 +87,20 @@ class TokenRenewalProvider(_WindowProvider):
             return DiffResult(changes=True, replaces=["token_id"], delete_before_replace=False)
         if any(_is_unknown(news.get(key)) for key in _RENEWAL_INPUTS):
             return DiffResult(changes=True)
-        inputs_changed = any(news.get(key) != olds.get(key) for key in _RENEWAL_INPUTS)
-        return DiffResult(changes=inputs_changed or _renewal_due(olds, news))
+        expires_at = _effective_expiry(olds, news)
+        settings_changed = any(news.get(key) != olds.get(key) for key in ("account_id", "min_days"))
+        # The token's view catching up with a refresh we made (`pulumi refresh`) is no change.
+        expiry_moved = expires_at != _moment(olds.get("expires_at"))
+        due = is_due(_clock.now(), expires_at, int(news["min_days"]))
+        return DiffResult(changes=settings_changed or expiry_moved or due)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        expires_at = _effective_expiry(olds, news)
         renewed_at = _moment(olds.get("last_renewed_at"))
+        return UpdateResult(self._renew_if_due(news, _effective_expiry(olds, news), renewed_at))
+
+    def _renew_if_due(
+        self, news: Mapping[str, Any], expires_at: datetime | None, renewed_at: datetime | None
+    ) -> dict[str, Any]:
         now = _clock.now()
         if is_due(now, expires_at, int(news["min_days"])):
             if expires_at is not None and expires_at <= now:
@@ -111,7 +119,7 @@ class TokenRenewalProvider(_WindowProvider):
                     f"may not be revivable; replace it (renewal_strategy='replace') instead."
                 )
             log.info("service token %s renewed until %s", news["token_id"], expires_at)
-        return UpdateResult(self._outputs(news, expires_at, renewed_at))
+        return self._outputs(news, expires_at, renewed_at)
 
     @staticmethod
     def _outputs(
@@ -133,40 +141,57 @@ class RenewalScheduleProvider(_WindowProvider):
     """Replace strategy: a clock of its own (it cannot depend on the token it replaces).
 
     Inputs: duration, min_days. Outputs: generation (feeds the token's replacement_trigger),
-    started_at, expires_at (started_at + duration: when the current token expires, give or take
-    the seconds it took to create) and renew_after. When due, `update` bumps the generation, and
-    the engine replaces the token, creating the new one before deleting the old.
+    started_at and expires_at (started_at + duration: when the current token expires, give or
+    take the seconds it took to create). When due, `update` bumps the generation, and the engine
+    replaces the token, creating the new one before deleting the old.
+
+    Its diff reports a change only when that must happen, or when a shorter `duration` moves the
+    predicted expiry earlier: any reported change leaves `generation` unknown in a preview, which
+    the preview shows as a replacement of the token. A new window applies to the due decision
+    without an update.
     """
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        return CreateResult("renewal-schedule", self._outputs(props, 1, _clock.now()))
+        now = _clock.now()
+        return CreateResult("renewal-schedule", self._outputs(props, 1, now, _expiry(props, now)))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         if any(_is_unknown(news.get(key)) for key in _SCHEDULE_INPUTS):
             return DiffResult(changes=True)
-        inputs_changed = any(news.get(key) != olds.get(key) for key in _SCHEDULE_INPUTS)
-        due = is_due(_clock.now(), _moment(olds.get("expires_at")), int(news["min_days"]))
-        return DiffResult(changes=inputs_changed or due)
+        predicted = _moment(olds.get("expires_at"))
+        expires_at = self._predicted(olds, news)
+        due = is_due(_clock.now(), expires_at, int(news["min_days"]))
+        return DiffResult(changes=due or expires_at != predicted)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         now = _clock.now()
-        generation = int(olds["generation"])
-        started_at = _moment(olds.get("started_at")) or now
-        if is_due(now, _moment(olds.get("expires_at")), int(news["min_days"])):
-            generation, started_at = generation + 1, now
-        return UpdateResult(self._outputs(news, generation, started_at))
+        generation, started_at = int(olds["generation"]), _moment(olds.get("started_at")) or now
+        expires_at = self._predicted(olds, news)
+        if is_due(now, expires_at, int(news["min_days"])):
+            generation, started_at, expires_at = generation + 1, now, _expiry(news, now)
+        return UpdateResult(self._outputs(news, generation, started_at, expires_at))
 
     @staticmethod
-    def _outputs(props: Mapping[str, Any], generation: int, started_at: datetime) -> dict[str, Any]:
-        lifetime = parse_duration(props["duration"])
-        expires_at = None if lifetime is None else started_at + lifetime
+    def _predicted(olds: Mapping[str, Any], news: Mapping[str, Any]) -> datetime | None:
+        """The recorded prediction, or an earlier one if a shorter `duration` brings it forward
+        (a longer one is ignored: renewing early is safe, late is not)."""
+        recorded = _moment(olds.get("expires_at"))
+        started_at = _moment(olds.get("started_at"))
+        shortened = None if started_at is None else _expiry(news, started_at)
+        if recorded is None or (shortened is not None and shortened < recorded):
+            return shortened
+        return recorded
+
+    @staticmethod
+    def _outputs(
+        props: Mapping[str, Any], generation: int, started_at: datetime, expires_at: datetime | None
+    ) -> dict[str, Any]:
         return {
             "duration": props["duration"],
             "min_days": props["min_days"],
             "generation": generation,
             "started_at": _text(started_at),
             "expires_at": _text(expires_at),
-            "renew_after": _text(renew_after(expires_at, int(props["min_days"]))),
         }
 
 
@@ -206,14 +231,22 @@ class SecretRotationProvider(_Provider):
 _ROTATION_INPUTS = ("secret_version", "grace")
 
 
-def _renewal_due(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
-    return is_due(_clock.now(), _effective_expiry(olds, news), int(news["min_days"]))
+def _expiry(props: Mapping[str, Any], started_at: datetime) -> datetime | None:
+    lifetime = parse_duration(props["duration"])
+    return None if lifetime is None else started_at + lifetime
 
 
 def _effective_expiry(olds: Mapping[str, Any], news: Mapping[str, Any]) -> datetime | None:
-    """The later of what this resource recorded and what the token resource reports: after a
-    refresh, the token's own `expires_at` lags until `pulumi refresh` and must not count."""
-    return latest(_moment(olds.get("expires_at")), _moment(news.get("token_expires_at")))
+    """When the token really expires.
+
+    After a refresh the token resource's own `expires_at` lags (until `pulumi refresh`), so while
+    it reports what it reported before, the later of the two counts. Once it reports something
+    new (a `pulumi refresh`, a `duration` change), it is the fresher source and counts alone.
+    """
+    reported = _moment(news.get("token_expires_at"))
+    if news.get("token_expires_at") != olds.get("token_expires_at"):
+        return reported
+    return latest(_moment(olds.get("expires_at")), reported)
 
 
 def _is_unknown(value: object) -> bool:

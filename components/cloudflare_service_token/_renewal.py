@@ -24,6 +24,12 @@ def renew_after(expires_at: datetime | None, min_days: int) -> datetime | None:
     return expires_at - renewal_window(min_days)
 
 
+def renew_after_text(expires_at: str | None, min_days: int) -> str | None:
+    """`renew_after` between RFC 3339 texts, as outputs carry it."""
+    due_from = renew_after(None if expires_at is None else parse_timestamp(expires_at), min_days)
+    return None if due_from is None else format_timestamp(due_from)
+
+
 def is_due(now: datetime, expires_at: datetime | None, min_days: int) -> bool:
     """Whether a `pulumi up` at `now` should renew a token that expires at `expires_at`."""
     due_from = renew_after(expires_at, min_days)

@@ -46,7 +46,6 @@ class RenewalSchedule(Resource, module=_MODULE, name="RenewalSchedule"):
 
     generation: pulumi.Output[int]
     expires_at: pulumi.Output[str | None]
-    renew_after: pulumi.Output[str | None]
 
     def __init__(
         self,
@@ -65,7 +64,6 @@ class RenewalSchedule(Resource, module=_MODULE, name="RenewalSchedule"):
                 "generation": None,
                 "started_at": None,
                 "expires_at": None,
-                "renew_after": None,
             },
             opts,
         )
