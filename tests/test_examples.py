@@ -114,7 +114,7 @@ def test_github_actions_example() -> None:
     assert run.outputs["client_secret"].secret
     assert run.outputs["client_secret"].value
     # Renewed or rotated, the token's new secret flows into the Actions secret in the same `up`.
-    assert token.urn in secrets["CF_ACCESS_CLIENT_SECRET"].property_dependencies["plaintextValue"]
+    assert token.urn in secrets["CF_ACCESS_CLIENT_SECRET"].property_dependencies["value"]
     assert token.replacement_trigger == 1
 
 

@@ -23,14 +23,14 @@ client_id = github.ActionsSecret(
     "cf-access-client-id",
     repository=repository,
     secret_name="CF_ACCESS_CLIENT_ID",
-    plaintext_value=token.client_id,
+    value=token.client_id,
 )
 client_secret = github.ActionsSecret(
     "cf-access-client-secret",
     repository=repository,
     secret_name="CF_ACCESS_CLIENT_SECRET",
-    plaintext_value=token.client_secret,
+    value=token.client_secret,
 )
 
 pulumi.export("secret_names", [client_id.secret_name, client_secret.secret_name])
-pulumi.export("client_secret", client_secret.plaintext_value)
+pulumi.export("client_secret", client_secret.value)
