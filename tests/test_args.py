@@ -2,6 +2,7 @@
 resource is registered; the same input given as an Output fails the deployment the same way."""
 
 import re
+from datetime import UTC, datetime
 from typing import Any, cast
 
 import pulumi
@@ -14,7 +15,12 @@ from cloudflare_service_token import (
     ServiceTokenComponent,
     ServiceTokenConfigError,
 )
-from cloudflare_service_token.testing import CloudflareMocks, RecordingMonitor, run_program
+from cloudflare_service_token.testing import (
+    CloudflareMocks,
+    FakeClock,
+    RecordingMonitor,
+    run_program,
+)
 from tests.conftest import ACCOUNT_ID, ZONE_ID
 
 GOOD: dict[str, Any] = {"name": "CI/CD app", "account_id": ACCOUNT_ID}
@@ -22,7 +28,7 @@ GOOD: dict[str, Any] = {"name": "CI/CD app", "account_id": ACCOUNT_ID}
 BAD_INPUTS = [
     pytest.param({"name": ""}, "`name`", "non-empty", id="empty name"),
     pytest.param({"name": "   "}, "`name`", "non-empty", id="blank name"),
-    pytest.param({"name": None}, "`name`", "non-empty", id="null name"),
+    pytest.param({"name": None}, "`name` is required", "give the token a name", id="null name"),
     pytest.param({"name": 42}, "`name`", "non-empty", id="number as name"),
     pytest.param({"zone_id": ZONE_ID}, "`zone_id` are both set", "keep one", id="both scopes"),
     pytest.param({"account_id": None}, "neither `account_id` nor `zone_id`", "set", id="no scope"),
@@ -36,6 +42,12 @@ BAD_INPUTS = [
     pytest.param({"duration": "h"}, "`duration`", "Go duration", id="unit only"),
     pytest.param({"duration": ""}, "`duration`", "Go duration", id="empty duration"),
     pytest.param({"duration": 8760}, "`duration`", "string", id="number as duration"),
+    pytest.param(
+        {"duration": "\u0668\u0667\u0666\u0660h"}, "`duration`", "ASCII", id="arabic digits"
+    ),
+    pytest.param({"duration": "++8760h"}, "`duration`", "optional sign", id="two signs"),
+    pytest.param({"duration": "2562048h"}, "`duration`", "292 years", id="past go maximum"),
+    pytest.param({"duration": "99999999999h"}, "`duration`", "shorten it", id="huge duration"),
     pytest.param({"enabled": "yes"}, "`enabled`", "True or False", id="string as enabled"),
     pytest.param({"enabled": 1}, "`enabled`", "True or False", id="int as enabled"),
     pytest.param(
@@ -62,6 +74,12 @@ BAD_INPUTS = [
         "lengthen `duration`",
         id="window as long as lifetime",
     ),
+    pytest.param(
+        {"min_days_for_renewal": 10**10},
+        "`min_days_for_renewal` (10000000000)",
+        "e.g. 30",
+        id="huge window",
+    ),
     pytest.param({"renewal_strategy": "rotate"}, "`renewal_strategy`", "'replace'", id="strategy"),
     pytest.param(
         {"min_days_for_renewal": 30, "account_id": None, "zone_id": ZONE_ID},
@@ -70,6 +88,22 @@ BAD_INPUTS = [
         id="zone refresh",
     ),
     pytest.param({"secret_version": 0}, "`secret_version`", "1 or more", id="version zero"),
+    pytest.param(
+        {"secret_version": 1, "account_id": None, "zone_id": ZONE_ID},
+        "`secret_version` needs an account-scoped token",
+        "renewal_strategy='replace'",
+        id="zone rotation",
+    ),
+    pytest.param(
+        {
+            "import_token_id": "f174e90a-fafe-4643-bbbc-4a0ed4fc8415",
+            "min_days_for_renewal": 30,
+            "renewal_strategy": "replace",
+        },
+        "`import_token_id` and `renewal_strategy` 'replace' do not mix",
+        "remove import_token_id",
+        id="import with replace",
+    ),
     pytest.param({"secret_version": "2"}, "`secret_version`", "whole number", id="version text"),
     pytest.param(
         {"previous_secret_grace": "24h"},
@@ -93,6 +127,9 @@ BAD_INPUTS = [
 
 # Renewal settings are plain values; these only make sense with the duration given as an Output.
 PLAIN_ONLY = {
+    "huge window",
+    "zone rotation",
+    "import with replace",
     "negative days",
     "part days",
     "bool days",
@@ -206,3 +243,98 @@ def test_renewal_settings_given_as_outputs_are_refused_with_the_reason(field: st
 
     with pytest.raises(ServiceTokenConfigError, match=f"`{field}` must be a plain value"):
         run_program(program)
+
+
+def test_a_protected_token_cannot_renew_by_replacement_and_the_error_says_why_and_what_to_do():
+    monitor = RecordingMonitor(CloudflareMocks())
+    args = cast(
+        ServiceTokenArgs, {**GOOD, "min_days_for_renewal": 30, "renewal_strategy": "replace"}
+    )
+
+    with pytest.raises(ServiceTokenConfigError) as raised:
+        run_program(
+            lambda: ServiceTokenComponent("ci", args, pulumi.ResourceOptions(protect=True)),
+            monitor=monitor,
+        )
+
+    assert "refuses to replace a protected resource" in str(raised.value)
+    assert "renewal_strategy='refresh'" in str(raised.value)
+    assert [r.type for r in monitor.registrations] == ["pulumi:pulumi:Stack"]
+
+
+def test_protection_inherited_from_a_parent_counts_too():
+    args = cast(
+        ServiceTokenArgs, {**GOOD, "min_days_for_renewal": 30, "renewal_strategy": "replace"}
+    )
+
+    def program() -> None:
+        parent = pulumi.ComponentResource(
+            "acme:index:Team", "team", None, pulumi.ResourceOptions(protect=True)
+        )
+        ServiceTokenComponent("ci", args, pulumi.ResourceOptions(parent=parent))
+
+    with pytest.raises(ServiceTokenConfigError, match="protected"):
+        run_program(program)
+
+
+def test_a_protected_token_may_renew_by_refresh():
+    args = cast(ServiceTokenArgs, {**GOOD, "min_days_for_renewal": 30})
+
+    run = run_program(
+        lambda: ServiceTokenComponent("ci", args, pulumi.ResourceOptions(protect=True))
+    )
+
+    assert run.monitor.one(":ZeroTrustAccessServiceToken").protect is True  # inherited
+    assert run.monitor.one(":TokenRenewal").inputs["min_days"] == 30
+
+
+def test_a_replace_schedule_whose_expiry_the_calendar_cannot_hold_is_refused():
+    args = cast(
+        ServiceTokenArgs,
+        {
+            **GOOD,
+            "duration": "2562047h",
+            "min_days_for_renewal": 30,
+            "renewal_strategy": "replace",
+        },
+    )
+    monitor = RecordingMonitor(CloudflareMocks(now=datetime(9800, 1, 1, tzinfo=UTC)))
+
+    with (
+        FakeClock(datetime(9800, 1, 1, tzinfo=UTC)).installed(),
+        pytest.raises(ServiceTokenConfigError, match="after the year 9999"),
+    ):
+        run_program(lambda: ServiceTokenComponent("ci", args), monitor=monitor)
+    assert [r.type for r in monitor.registrations] == ["pulumi:pulumi:Stack"]
+
+
+OPTIONAL = [
+    "account_id",
+    "duration",
+    "enabled",
+    "min_days_for_renewal",
+    "renewal_strategy",
+    "secret_version",
+    "previous_secret_grace",
+    "service_auth_policy_name",
+    "expiry_alert_emails",
+    "import_token_id",
+    "token_aliases",
+]
+
+
+@pytest.mark.parametrize("field", OPTIONAL[1:])
+def test_an_optional_argument_set_to_none_takes_its_default(field: str):
+    def inputs(args: dict[str, Any]) -> list[dict[str, Any]]:
+        run = run_program(lambda: ServiceTokenComponent("ci", cast(ServiceTokenArgs, args)))
+        return [r.inputs for r in run.monitor.registrations]
+
+    assert inputs({**GOOD, field: None}) == inputs(GOOD)
+
+
+def test_duration_none_means_the_default_one_year():
+    run = run_program(
+        lambda: ServiceTokenComponent("ci", cast(ServiceTokenArgs, {**GOOD, "duration": None}))
+    )
+
+    assert run.monitor.one(":ZeroTrustAccessServiceToken").inputs["duration"] == "8760h"

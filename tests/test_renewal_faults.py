@@ -14,6 +14,7 @@ from typing import Any
 import grpc
 import pytest
 
+from cloudflare_service_token._renewal import parse_timestamp
 from cloudflare_service_token.testing import Fault
 from tests.conftest import ACCOUNT_ID
 from tests.renewal_world import API_TOKEN, World, component_run, dynamic_inputs, renewal_world
@@ -101,7 +102,8 @@ def test_fault(world: World, case: Case, caplog: pytest.LogCaptureFixture) -> No
         assert case.message in error
         # Nothing changed in Cloudflare; the engine keeps the old state after a failed update,
         # and with it the renewal is still due, so the next `pulumi up` tries again.
-        assert (world.api.token(inputs["token_id"]) or {})["expires_at"] == outputs["expires_at"]
+        in_cloudflare = (world.api.token(inputs["token_id"]) or {})["expires_at"]
+        assert parse_timestamp(in_cloudflare) == parse_timestamp(outputs["expires_at"])
         assert world.engine.diff(renewal_id, outputs, inputs).changes is True
     for text in (error, caplog.text):
         assert API_TOKEN not in text

@@ -71,9 +71,12 @@ def test_timestamps_round_trip_to_the_second(moment: datetime) -> None:
     assert parse_timestamp(text) == moment.replace(microsecond=0)
 
 
-def test_cloudflare_timestamps_with_fractions_and_offsets_parse() -> None:
+def test_cloudflare_timestamps_with_fractions_and_offsets_parse_to_the_whole_second() -> None:
     assert parse_timestamp("2014-01-01T05:20:00.12345Z") == datetime(
-        2014, 1, 1, 5, 20, 0, 123450, tzinfo=UTC
+        2014, 1, 1, 5, 20, 0, tzinfo=UTC
+    )
+    assert parse_timestamp("2014-01-01T05:20:00.999999999Z") == datetime(
+        2014, 1, 1, 5, 20, 0, tzinfo=UTC
     )
     assert parse_timestamp("2026-09-25T23:26:26+01:00") == datetime(
         2026, 9, 25, 22, 26, 26, tzinfo=UTC

@@ -78,7 +78,7 @@ def test_settings_reach_the_token() -> None:
         t for t in run.monitor.find(":ZeroTrustAccessServiceToken") if t.name == "uptime-token"
     )
     assert uptime.inputs["duration"] == "17520h"
-    assert uptime.inputs["clientSecretVersion"] == 1
+    assert run.monitor.one(":SecretRotation").inputs["secret_version"] == 1
 
 
 def test_renewal_settings_reach_the_component() -> None:

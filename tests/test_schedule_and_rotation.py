@@ -3,12 +3,13 @@ token receives from them."""
 
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from pulumi.output import Unknown
 
 from cloudflare_service_token._renewal import format_timestamp
-from tests.conftest import NOW
+from tests.conftest import ACCOUNT_ID, NOW
 from tests.renewal_world import World, component_run, dynamic_inputs, renewal_world
 
 SCHEDULE = ":RenewalSchedule"
@@ -102,41 +103,99 @@ def test_the_component_derives_renew_after_from_the_schedule_and_its_own_window(
     assert run.outputs["renew_after"].value == format_timestamp(NOW + timedelta(days=320))
 
 
-def test_rotation_sends_the_version_and_a_previous_secret_deadline_to_the_token(world: World):
+def test_rotation_is_a_resource_after_the_token_and_the_provider_never_rotates(world: World):
     run = component_run(world.clock, secret_version=3, previous_secret_grace="48h")
 
-    token = run.monitor.one(TOKEN).inputs
-    assert token["clientSecretVersion"] == 3
-    assert token["previousClientSecretExpiresAt"] == format_timestamp(NOW + timedelta(hours=48))
+    token = run.monitor.one(TOKEN)
+    rotation = run.monitor.one(ROTATION)
+    assert "clientSecretVersion" not in token.inputs
+    assert "previousClientSecretExpiresAt" not in token.inputs
+    assert token.urn in rotation.dependencies
+    assert rotation.inputs["token_id"] == run.outputs["token_id"].value
+    assert (rotation.inputs["secret_version"], rotation.inputs["grace"]) == (3, "48h")
+    assert rotation.additional_secret_outputs == ["client_secret"]
 
 
-def test_the_previous_secret_deadline_is_stable_across_runs_until_the_next_rotation(world: World):
-    inputs = dynamic_inputs(component_run(world.clock, secret_version=1), ROTATION)
+def test_a_token_from_before_0_2_keeps_its_rotation_fields_and_shows_no_diff(world: World):
+    run = component_run(world.clock, secret_version=2)
+
+    ignored = run.monitor.one(TOKEN).ignore_changes
+    assert ignored == ["clientSecretVersion", "previousClientSecretExpiresAt"]
+
+
+def rotation_resource(world: World, **args: Any) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """A first `up` with rotation on: the token exists in (fake) Cloudflare; check, create."""
+    inputs = dynamic_inputs(component_run(world.clock, **args), ROTATION)
+    world.api.add_token(account_id=ACCOUNT_ID, token_id=inputs["token_id"])
     rotation_id, outputs = world.engine.up(inputs)
+    return rotation_id, inputs, outputs
+
+
+def test_tracking_starts_without_rotating_and_an_unchanged_version_is_no_diff(world: World):
+    rotation_id, inputs, outputs = rotation_resource(world, secret_version=1)
     world.clock.advance(days=10)
 
-    unchanged = world.engine.diff(rotation_id, outputs, inputs)
-    bumped = {**inputs, "secret_version": 2}
-    rotated_diff = world.engine.diff(rotation_id, outputs, bumped)
-    rotated = world.engine.update(rotation_id, outputs, bumped)
-    world.clock.advance(days=1)
+    assert outputs.get("client_secret") is None
+    assert outputs.get("rotated_at") is None
+    assert world.engine.diff(rotation_id, outputs, inputs).changes is False
+    assert world.api.calls() == 0
 
-    assert unchanged.changes is False
-    assert rotated_diff.changes is True
-    assert rotated["rotated_at"] == format_timestamp(NOW + timedelta(days=10))
+
+def test_a_higher_version_is_a_diff_and_the_update_rotates_once_with_a_fresh_deadline(
+    world: World,
+):
+    rotation_id, inputs, outputs = rotation_resource(world, secret_version=1)
+    world.clock.advance(days=10)
+    bumped = world.engine.check(inputs, {**inputs, "secret_version": 2})
+
+    diff = world.engine.diff(rotation_id, outputs, bumped)
+    assert world.api.calls() == 0
+    rotated = world.engine.update(rotation_id, outputs, bumped)
+
+    assert diff.changes is True and diff.replaces == []
+    assert world.api.calls("rotate") == 1
+    assert rotated["rotated_at"] == format_timestamp(world.clock.now())
     assert rotated["previous_secret_expires_at"] == format_timestamp(
-        NOW + timedelta(days=10, hours=24)
+        world.clock.now() + timedelta(hours=24)
     )
+    assert rotated["client_secret"]
+    assert world.api.accepts(inputs["token_id"], rotated["client_secret"])
+    world.clock.advance(days=1)
     assert world.engine.diff(rotation_id, rotated, bumped).changes is False
 
 
-def test_a_longer_grace_moves_the_deadline_from_the_original_rotation_time(world: World):
-    inputs = dynamic_inputs(component_run(world.clock, secret_version=1), ROTATION)
-    rotation_id, outputs = world.engine.up(inputs)
+def test_a_new_grace_is_recorded_and_applies_from_the_next_rotation(world: World):
+    rotation_id, inputs, outputs = rotation_resource(world, secret_version=1)
+    rotated = world.engine.update(rotation_id, outputs, {**inputs, "secret_version": 2})
     world.clock.advance(hours=5)
-    longer = {**inputs, "grace": "72h"}
+    longer = {**inputs, "secret_version": 2, "grace": "72h"}
 
-    updated = world.engine.update(rotation_id, outputs, longer)
+    diff = world.engine.diff(rotation_id, rotated, longer)
+    recorded = world.engine.update(rotation_id, rotated, longer)
 
-    assert updated["rotated_at"] == outputs["rotated_at"]
-    assert updated["previous_secret_expires_at"] == format_timestamp(NOW + timedelta(hours=72))
+    assert diff.changes is True
+    assert world.api.calls("rotate") == 1
+    assert recorded["grace"] == "72h"
+    assert recorded["previous_secret_expires_at"] == rotated["previous_secret_expires_at"]
+    assert recorded["client_secret"] == rotated["client_secret"]
+
+
+def test_a_lower_version_fails_check_naming_the_version_reached(world: World):
+    _, inputs, _ = rotation_resource(world, secret_version=3)
+
+    with pytest.raises(
+        AssertionError, match=r"lower than the version the secret already has \(3\)"
+    ):
+        world.engine.check(inputs, {**inputs, "secret_version": 2})
+
+
+def test_a_new_token_replaces_the_rotation_which_starts_afresh_without_a_call(world: World):
+    rotation_id, inputs, outputs = rotation_resource(world, secret_version=4)
+    new_token = {**inputs, "token_id": "a3b1c2d4-0000-4000-8000-000000000001"}
+
+    diff = world.engine.diff(rotation_id, outputs, new_token)
+    _, created = world.engine.create(world.engine.check(inputs, new_token))
+
+    assert diff.replaces == ["token_id"]
+    assert created.get("client_secret") is None
+    assert world.api.calls() == 0

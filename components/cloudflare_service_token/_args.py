@@ -8,13 +8,14 @@ import re
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal, NotRequired, TypedDict, TypeVar
+from typing import Literal, NotRequired, TypedDict, TypeVar, cast
 
 import pulumi
 
+from . import _clock
 from ._durations import parse_duration
 from ._errors import ServiceTokenConfigError
-from ._renewal import check_renewal_window
+from ._renewal import MAX_WINDOW_DAYS, check_renewal_window, check_schedule_fits
 
 T = TypeVar("T")
 
@@ -95,8 +96,13 @@ class ValidatedArgs:
         return self.scope_id if self.scope == "zone" else None
 
 
-def validate_args(args: ServiceTokenArgs) -> ValidatedArgs:
-    """Check every argument; raise ServiceTokenConfigError on the first plain value that is bad."""
+def validate_args(args: ServiceTokenArgs, *, protected: bool = False) -> ValidatedArgs:
+    """Check every argument; raise ServiceTokenConfigError on the first plain value that is bad.
+
+    An argument set to None counts as not set (what `pulumi.Config.get` returns for an unset
+    key), so every optional argument takes its default. `protected` says whether the token will
+    be protected (`protect` on the component or inherited from a parent).
+    """
     if not isinstance(args, dict):
         raise ServiceTokenConfigError(
             f"args must be a ServiceTokenArgs dict, got {type(args).__name__}; "
@@ -108,6 +114,7 @@ def validate_args(args: ServiceTokenArgs) -> ValidatedArgs:
             f"unknown argument(s) {', '.join(unknown)}; the arguments are "
             f"{', '.join(ServiceTokenArgs.__annotations__)}."
         )
+    args = cast(ServiceTokenArgs, {key: value for key, value in args.items() if value is not None})
     if "name" not in args:
         raise ServiceTokenConfigError(
             "`name` is required; give the token a name that says what uses it, e.g. 'CI/CD app'."
@@ -115,15 +122,37 @@ def validate_args(args: ServiceTokenArgs) -> ValidatedArgs:
     scope, scope_id = _scope_of(args)
     min_days = check_min_days(args.get("min_days_for_renewal", 0))
     strategy = check_strategy(args.get("renewal_strategy", "refresh"))
+    replaces = min_days > 0 and strategy == "replace"
     if scope == "zone" and strategy == "refresh" and min_days > 0:
         raise ServiceTokenConfigError(
             "`renewal_strategy` 'refresh' needs an account-scoped token: Cloudflare documents "
             "refresh for accounts only, and this token has `zone_id`; use "
             "renewal_strategy='replace' or an account_id."
         )
+    if replaces and protected:
+        raise ServiceTokenConfigError(
+            "`renewal_strategy` 'replace' renews by replacing the token, but the token is "
+            "protected (`protect` on the component or a parent), and the engine refuses to "
+            "replace a protected resource: renewal day would fail; use renewal_strategy="
+            "'refresh' (the same token, extended: works with protect), or drop protect."
+        )
+    if replaces and args.get("import_token_id") is not None:
+        raise ServiceTokenConfigError(
+            "`import_token_id` and `renewal_strategy` 'replace' do not mix: the engine refuses "
+            "to replace a resource that still carries an import id, so renewal day would fail; "
+            "adopt the token first (without min_days_for_renewal, or with 'refresh'), then "
+            "remove import_token_id and switch to 'replace' in a later `pulumi up`."
+        )
     secret_version = args.get("secret_version")
     if secret_version is not None:
         check_secret_version(secret_version)
+        if scope == "zone":
+            raise ServiceTokenConfigError(
+                "`secret_version` needs an account-scoped token: the component rotates through "
+                "Cloudflare's rotate endpoint, which exists for accounts only, and this token "
+                "has `zone_id`; use account_id, or renew with renewal_strategy='replace', which "
+                "issues a new secret too."
+            )
     elif "previous_secret_grace" in args:
         raise ServiceTokenConfigError(
             "`previous_secret_grace` only applies to a rotation, and `secret_version` is not set; "
@@ -133,7 +162,10 @@ def validate_args(args: ServiceTokenArgs) -> ValidatedArgs:
 
     def check_lifetime(value: object) -> str:
         duration = check_duration(value)
-        check_renewal_window(min_days, parse_duration(duration), strategy)
+        lifetime = parse_duration(duration)
+        check_renewal_window(min_days, lifetime, strategy)
+        if replaces:
+            check_schedule_fits(_clock.now(), lifetime)
         return duration
 
     policy_name = args.get("service_auth_policy_name")
@@ -260,12 +292,18 @@ def check_enabled(value: object) -> bool:
 
 
 def check_min_days(value: object) -> int:
-    return _whole_number(
+    days = _whole_number(
         value,
         "min_days_for_renewal",
         minimum=0,
         hint="e.g. 30 renews a token on the first `pulumi up` less than 30 days before expiry",
     )
+    if days > MAX_WINDOW_DAYS:
+        raise ServiceTokenConfigError(
+            f"`min_days_for_renewal` ({days}) must be less than the token lifetime, and no "
+            f"lifetime is longer than {MAX_WINDOW_DAYS} days (Go's longest duration); use e.g. 30."
+        )
+    return days
 
 
 def check_strategy(value: object) -> RenewalStrategy:

@@ -1,4 +1,4 @@
-"""The Cloudflare calls renewal makes, through the official `cloudflare` SDK.
+"""The Cloudflare calls renewal and rotation make, through the official `cloudflare` SDK.
 
 A thin shell: it resolves credentials, makes one call, and turns every failure into a
 `CloudflareApiError` whose message says what happened and what to do, and never carries a secret.
@@ -8,15 +8,19 @@ every preview) stays free of it.
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ._renewal import parse_timestamp
+from ._machines import Refresh
+from ._renewal import format_timestamp, parse_timestamp
 
 if TYPE_CHECKING:
     from cloudflare import Cloudflare
+
+    from ._machines import Call
 
 PERMISSION = "Access: Service Tokens Write"
 # Settings of this package itself, under its own config namespace.
@@ -69,33 +73,63 @@ class ApiSettings:
         )
 
 
+def perform(settings: ApiSettings, call: "Call") -> Any:
+    """Make the one call a renewal plan names; return its answer (see `_machines`)."""
+    if isinstance(call, Refresh):
+        return refresh_service_token(settings, call.account_id, call.token_id)
+    return rotate_service_token(
+        settings, call.account_id, call.token_id, call.previous_secret_expires_at
+    )
+
+
 def refresh_service_token(settings: ApiSettings, account_id: str, token_id: str) -> datetime:
     """Extend the token's life (same id and secret) and return its new expiry.
 
     One call, plus one read only if the answer lacks the expiry. The SDK retries 408/409/429/5xx
     and timeouts `settings.max_retries` times with backoff, honouring `retry-after`.
     """
-    import cloudflare
-
     where = f"service token {token_id} in account {account_id}"
-    client = _client(settings)
-    try:
+    with _client(settings) as client, _explained(settings, "refresh", where):
         tokens = client.zero_trust.access.service_tokens
         raw = tokens.with_raw_response.refresh(token_id, account_id=account_id)
-        result = _result(raw.http_response.content, where, "refresh")
-        expires_at = result.get("expires_at")
+        expires_at = _result(raw.http_response.content, where, "refresh").get("expires_at")
         if not expires_at:
-            expires_at = _result(
-                tokens.with_raw_response.get(token_id, account_id=account_id).http_response.content,
-                where,
-                "read after refresh",
-            ).get("expires_at")
+            raw = tokens.with_raw_response.get(token_id, account_id=account_id)
+            expires_at = _result(raw.http_response.content, where, "read after refresh").get(
+                "expires_at"
+            )
         if not expires_at:
             raise CloudflareApiError(
                 f"Cloudflare refreshed {where} but reported no expiry; run `pulumi refresh` to "
                 f"read it, then `pulumi up`."
             )
         return parse_timestamp(str(expires_at))
+
+
+def rotate_service_token(
+    settings: ApiSettings, account_id: str, token_id: str, previous_secret_expires_at: datetime
+) -> str:
+    """Give the token a new client secret (same client id) and return it; the previous secret is
+    accepted until `previous_secret_expires_at`. One call."""
+    where = f"service token {token_id} in account {account_id}"
+    with _client(settings) as client, _explained(settings, "rotation", where):
+        raw = client.zero_trust.access.service_tokens.with_raw_response.rotate(
+            token_id,
+            account_id=account_id,
+            previous_client_secret_expires_at=format_timestamp(previous_secret_expires_at),
+        )
+        secret = _result(raw.http_response.content, where, "rotation").get("client_secret")
+        return secret if isinstance(secret, str) else ""
+
+
+@contextmanager
+def _explained(settings: ApiSettings, action: str, where: str) -> Iterator[None]:
+    """Turn every SDK failure into a CloudflareApiError that says what to do; never chained, so
+    no request (and no credential) rides along in a traceback."""
+    import cloudflare
+
+    try:
+        yield
     except cloudflare.NotFoundError:
         raise CloudflareApiError(
             f"{where} does not exist in Cloudflare (deleted outside Pulumi?); run "
@@ -103,37 +137,37 @@ def refresh_service_token(settings: ApiSettings, account_id: str, token_id: str)
         ) from None
     except (cloudflare.AuthenticationError, cloudflare.PermissionDeniedError) as error:
         raise CloudflareApiError(
-            f"Cloudflare refused to refresh {where} "
+            f"Cloudflare refused the {action} of {where} "
             f"(HTTP {error.status_code}{_codes(error.body)}): "
             f"the API token needs the permission '{PERMISSION}' on that account; set "
             f"`cloudflare:apiToken` (pulumi config set --secret) or CLOUDFLARE_API_TOKEN."
         ) from None
-    except cloudflare.RateLimitError:
+    except cloudflare.RateLimitError as error:
         raise CloudflareApiError(
-            f"Cloudflare rate-limited the refresh of {where} (HTTP 429) through "
-            f"{settings.max_retries} retries; nothing changed, run `pulumi up` again later."
+            f"Cloudflare rate-limited the {action} of {where} (HTTP 429{_codes(error.body)}) "
+            f"through {settings.max_retries} retries; nothing changed, run `pulumi up` again "
+            f"later."
         ) from None
     except cloudflare.APIStatusError as error:
         raise CloudflareApiError(
-            f"Cloudflare answered HTTP {error.status_code}{_codes(error.body)} to the refresh of "
-            f"{where}, after {settings.max_retries} retries; nothing changed, run `pulumi up` "
+            f"Cloudflare answered HTTP {error.status_code}{_codes(error.body)} to the {action} "
+            f"of {where}, after {settings.max_retries} retries; nothing changed, run `pulumi up` "
             f"again."
         ) from None
     except cloudflare.APITimeoutError:
         raise CloudflareApiError(
-            f"the refresh of {where} timed out ({settings.timeout_seconds:g}s, "
+            f"the {action} of {where} timed out ({settings.timeout_seconds:g}s, "
             f"{settings.max_retries} retries); nothing was recorded, run `pulumi up` again."
         ) from None
     except cloudflare.APIConnectionError:
         raise CloudflareApiError(
-            f"could not reach Cloudflare to refresh {where} ({settings.max_retries} retries); "
-            f"check the network or `cloudflare:baseUrl`, then run `pulumi up` again."
+            f"could not reach Cloudflare for the {action} of {where} ({settings.max_retries} "
+            f"retries); check the network or `cloudflare:baseUrl`, then run `pulumi up` again."
         ) from None
-    finally:
-        client.close()
 
 
-def _client(settings: ApiSettings) -> "Cloudflare":
+@contextmanager
+def _client(settings: ApiSettings) -> Iterator["Cloudflare"]:
     from cloudflare import Cloudflare
 
     if settings.api_token:
@@ -146,12 +180,16 @@ def _client(settings: ApiSettings) -> "Cloudflare":
             f"set --secret cloudflare:apiToken …) or CLOUDFLARE_API_TOKEN to an API token with "
             f"the permission '{PERMISSION}'."
         )
-    return Cloudflare(
+    client = Cloudflare(
         **credentials,  # type: ignore[arg-type]
         base_url=settings.base_url,
         max_retries=settings.max_retries,
         timeout=settings.timeout_seconds,
     )
+    try:
+        yield client
+    finally:
+        client.close()
 
 
 def _result(content: bytes, where: str, action: str) -> dict[str, Any]:

@@ -22,8 +22,9 @@ class ServiceTokenComponent(pulumi.ComponentResource):
     """The token's Cloudflare id (a UUID): what Access policies include."""
     client_id: pulumi.Output[str]
     """The value of the `CF-Access-Client-Id` header (`<32 hex>.access`)."""
-    client_secret: pulumi.Output[str]
-    """The value of the `CF-Access-Client-Secret` header. Secret."""
+    client_secret: pulumi.Output[str | None]
+    """The value of the `CF-Access-Client-Secret` header. Secret; None for an adopted token until
+    its first rotation."""
     expires_at: pulumi.Output[str | None]
     """When the token expires (RFC 3339), counting renewals this component made; None: never."""
     renew_after: pulumi.Output[str | None]
@@ -35,20 +36,26 @@ class ServiceTokenComponent(pulumi.ComponentResource):
     policy_id: pulumi.Output[str | None]
     """The Service Auth Access policy's id, when `service_auth_policy_name` is set."""
 
+    # The resources renewal and rotation declare: dynamic resources in library mode; the provider
+    # plugin swaps in its own custom resources, which take the same arguments.
+    _TokenRenewal: type[TokenRenewal] = TokenRenewal
+    _RenewalSchedule: type[RenewalSchedule] = RenewalSchedule
+    _SecretRotation: type[SecretRotation] = SecretRotation
+
     def __init__(
         self,
         name: str,
         args: ServiceTokenArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        validated = validate_args(args)
+        validated = validate_args(args, protected=_protected(opts))
         super().__init__(TYPE_TOKEN, name, None, opts)
         renews = validated.min_days_for_renewal > 0
 
         replacement_trigger: pulumi.Output[int] | None = None
         renew_after: pulumi.Output[str | None] = pulumi.Output.from_input(None)
         if renews and validated.renewal_strategy == "replace":
-            schedule = RenewalSchedule(
+            schedule = self._RenewalSchedule(
                 f"{name}-schedule",
                 duration=validated.duration,
                 min_days=validated.min_days_for_renewal,
@@ -60,16 +67,6 @@ class ServiceTokenComponent(pulumi.ComponentResource):
                 partial(renew_after_text, min_days=validated.min_days_for_renewal)
             )
 
-        previous_secret_expires_at: pulumi.Output[str] | None = None
-        if validated.secret_version is not None:
-            rotation = SecretRotation(
-                f"{name}-rotation",
-                secret_version=validated.secret_version,
-                grace=validated.previous_secret_grace,
-                opts=pulumi.ResourceOptions(parent=self),
-            )
-            previous_secret_expires_at = rotation.previous_secret_expires_at
-
         token = cloudflare.ZeroTrustAccessServiceToken(
             f"{name}-token",
             name=validated.name,
@@ -77,8 +74,6 @@ class ServiceTokenComponent(pulumi.ComponentResource):
             zone_id=validated.zone_id,
             duration=validated.duration,
             enabled=validated.enabled,
-            client_secret_version=validated.secret_version,
-            previous_client_secret_expires_at=previous_secret_expires_at,
             # Not merged with the caller's opts: their `parent` would replace this component.
             # Providers, `protect` and the like reach the token through `parent=self`.
             opts=pulumi.ResourceOptions(
@@ -87,6 +82,10 @@ class ServiceTokenComponent(pulumi.ComponentResource):
                 # need the new token before the old one goes: always create before destroy.
                 delete_before_replace=False,
                 additional_secret_outputs=["clientSecret"],
+                # Rotation is the rotation resource's job (it sets the previous secret's
+                # deadline the moment the new secret exists); state from 0.1.0, where the
+                # provider rotated, keeps its values here and shows no diff.
+                ignore_changes=["clientSecretVersion", "previousClientSecretExpiresAt"],
                 # Replace strategy: a new generation replaces the token, new one first.
                 replacement_trigger=replacement_trigger,
                 import_=validated.import_id,
@@ -97,14 +96,32 @@ class ServiceTokenComponent(pulumi.ComponentResource):
             pulumi.log.warn(
                 "adopted an existing service token: Cloudflare never returns its client secret "
                 "again, so client_secret, headers and single_header_value are empty until you "
-                "rotate the secret: after this import, set secret_version one above the token's "
-                "current version (2 if it was never rotated).",
+                "rotate the secret: set secret_version (e.g. 1), then raise it by one in a later "
+                "`pulumi up` to get a new secret under the same client id.",
                 resource=self,
+            )
+
+        client_secret: pulumi.Output[str | None] = token.client_secret
+        if validated.secret_version is not None:
+            rotation = self._SecretRotation(
+                f"{name}-rotation",
+                token_id=token.id,
+                account_id=validated.scope_id,
+                secret_version=validated.secret_version,
+                grace=validated.previous_secret_grace,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            # The latest rotation's secret, or the token's own until the first rotation.
+            client_secret = pulumi.Output.all(rotation.client_secret, token.client_secret).apply(
+                lambda secrets: secrets[0] if secrets[0] is not None else secrets[1]
             )
 
         expires_at: pulumi.Output[str | None] = token.expires_at
         if renews and validated.renewal_strategy == "refresh":
-            renewal = TokenRenewal(
+            token.expires_at.apply(
+                partial(_warn_without_expiry, self, validated.min_days_for_renewal)
+            )
+            renewal = self._TokenRenewal(
                 f"{name}-renewal",
                 token_id=token.id,
                 account_id=validated.scope_id,
@@ -139,7 +156,7 @@ class ServiceTokenComponent(pulumi.ComponentResource):
         self.client_id = token.client_id
         # The engine applies additional_secret_outputs, but only to the token's own state: wrap
         # here so the component's outputs are secret wherever they are read.
-        self.client_secret = pulumi.Output.secret(token.client_secret)
+        self.client_secret = pulumi.Output.secret(client_secret)
         self.expires_at = expires_at
         self.renew_after = renew_after
         self.policy_id = policy_id
@@ -156,4 +173,24 @@ class ServiceTokenComponent(pulumi.ComponentResource):
                 "headers": self.headers,
                 "single_header_value": self.single_header_value,
             }
+        )
+
+
+def _protected(opts: pulumi.ResourceOptions | None) -> bool:
+    """Whether the token will be protected: `protect` on the component, or inherited from its
+    parent as the SDK does (known before anything is registered)."""
+    if opts is None:
+        return False
+    if opts.protect is not None:
+        return opts.protect
+    return bool(opts.parent is not None and getattr(opts.parent, "_protect", False))
+
+
+def _warn_without_expiry(component: pulumi.Resource, min_days: int, expires_at: str | None) -> None:
+    if expires_at is None:
+        pulumi.log.warn(
+            f"the service token reports no expiry, so `min_days_for_renewal` ({min_days}) cannot "
+            f"renew it: Cloudflare gives every token one (a 'forever' token about 100 years out); "
+            f"run `pulumi refresh` to read it.",
+            resource=component,
         )

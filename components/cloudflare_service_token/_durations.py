@@ -1,11 +1,14 @@
 """Go duration strings, the format Cloudflare uses for a token's lifetime.
 
-Pure functions: no I/O, no clock. `None` stands for "forever".
+Pure functions: no I/O, no clock. `None` stands for "forever". The grammar and the limits are Go's
+`time.ParseDuration`: one optional sign, then terms of ASCII digits with an optional fraction and a
+unit, at most 2^63-1 nanoseconds in all. Anything Go refuses, Cloudflare refuses too, so it is
+refused here first, before anything is registered.
 """
 
 import re
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from ._errors import ServiceTokenConfigError
 
@@ -21,10 +24,15 @@ _NANOSECONDS = {
     "m": 60 * 1_000_000_000,
     "h": 3_600 * 1_000_000_000,
 }
+# Go's limit: a duration is an int64 of nanoseconds (2562047h47m16.854775807s, about 292 years).
+MAX_NANOSECONDS = 2**63 - 1
+MAX_DURATION = timedelta(microseconds=MAX_NANOSECONDS // 1_000)
 # Units people write by habit that Go does not know, with how many hours each stands for.
 _HOURS_OF_UNKNOWN_UNITS = {"d": 24, "w": 24 * 7, "y": 24 * 365}
 
-_TERM = re.compile(r"(\d+\.?\d*|\.\d+)([^\d.]+)")
+# Go's terms: digits, or digits around a dot (at least one digit), then anything up to the next
+# digit or dot as the unit. ASCII digits only: `\d` would admit other scripts' digits.
+_TERM = re.compile(r"([0-9]+\.?[0-9]*|\.[0-9]+)([^0-9.]*)", re.ASCII)
 
 
 def parse_duration(text: object, field: str = "duration") -> timedelta | None:
@@ -40,10 +48,10 @@ def parse_duration(text: object, field: str = "duration") -> timedelta | None:
     if text == FOREVER:
         return None
     nanoseconds = _go_duration_nanoseconds(text, field)
-    if nanoseconds <= 0:
+    if nanoseconds < 1_000:  # what a lifetime can be measured in: whole microseconds
         raise ServiceTokenConfigError(
-            f"`{field}` ({text!r}) must be a positive duration; use e.g. '8760h' (one year)"
-            f"{_forever_hint(field)}."
+            f"`{field}` ({text!r}) must be a positive duration of at least 1us; use e.g. "
+            f"'8760h' (one year){_forever_hint(field)}."
         )
     return timedelta(microseconds=nanoseconds // 1_000)
 
@@ -55,8 +63,8 @@ def format_hours(lifetime: timedelta) -> str:
 
 
 def _go_duration_nanoseconds(text: str, field: str) -> int:
-    body = text.lstrip("+")
-    if body.startswith("-"):
+    body = text[1:] if text[:1] in "+-" else text
+    if text.startswith("-"):
         raise ServiceTokenConfigError(
             f"`{field}` ({text!r}) is negative; a token lifetime must be a positive duration "
             f"such as '8760h'."
@@ -67,16 +75,23 @@ def _go_duration_nanoseconds(text: str, field: str) -> int:
             break
         number, unit = match.groups()
         if unit not in _NANOSECONDS:
+            if not unit:
+                break
             raise ServiceTokenConfigError(_unknown_unit_message(text, field, number, unit))
-        try:
-            total += Decimal(number) * _NANOSECONDS[unit]
-        except InvalidOperation:  # pragma: no cover - the pattern only admits decimals
-            break
+        total += Decimal(number) * _NANOSECONDS[unit]
         position = match.end()
+    if body == "0":  # Go's one unitless duration: zero
+        return 0
     if not body or position != len(body):
         raise ServiceTokenConfigError(
-            f"`{field}` ({text!r}) is not a Go duration; write a number followed by a unit "
-            f"(ns, us, ms, s, m, h), e.g. '8760h' or '2h45m'{_forever_hint(field)}."
+            f"`{field}` ({text!r}) is not a Go duration; write an optional sign, then numbers "
+            f"in ASCII digits each followed by a unit (ns, us, ms, s, m, h), e.g. '8760h' or "
+            f"'2h45m'{_forever_hint(field)}."
+        )
+    if total > MAX_NANOSECONDS:
+        raise ServiceTokenConfigError(
+            f"`{field}` ({text!r}) is longer than a Go duration can be (2562047h, about 292 "
+            f"years); shorten it{_forever_hint(field)}."
         )
     return int(total)
 

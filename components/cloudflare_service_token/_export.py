@@ -31,8 +31,8 @@ class ServiceTokenReference:
 
     token_id: pulumi.Output[str]
     client_id: pulumi.Output[str]
-    client_secret: pulumi.Output[str]
-    expires_at: pulumi.Output[str]
+    client_secret: pulumi.Output[str | None]
+    expires_at: pulumi.Output[str | None]
     headers: pulumi.Output[dict[str, str] | None]
     single_header_value: pulumi.Output[str | None]
 
@@ -47,33 +47,44 @@ class ServiceTokenReference:
                 f"`stack` must be a pulumi.StackReference or a stack name such as "
                 f"'org/project/stack', got {type(stack).__name__}."
             )
-        self.token_id = _required_output(stack, f"{prefix}_token_id")
-        self.client_id = _required_output(stack, f"{prefix}_client_id")
+        self.token_id = _exported(stack, f"{prefix}_token_id")
+        self.client_id = _exported(stack, f"{prefix}_client_id")
+        # Empty for an adopted token until its first rotation, as on the producing side.
         self.client_secret = pulumi.Output.secret(
-            _required_output(stack, f"{prefix}_client_secret")
+            _exported(stack, f"{prefix}_client_secret", may_be_empty=True)
         )
-        self.expires_at = _required_output(stack, f"{prefix}_expires_at", may_be_empty=True)
+        self.expires_at = _exported(stack, f"{prefix}_expires_at", may_be_empty=True)
         self.headers = secret_headers(self.client_id, self.client_secret)
         self.single_header_value = single_header_value(self.headers)
 
 
-def _required_output(
-    stack: pulumi.StackReference, key: str, may_be_empty: bool = False
+def _exported(
+    stack: pulumi.StackReference, key: str, *, may_be_empty: bool = False
 ) -> pulumi.Output[Any]:
-    """The stack output `key`, failing with a fix when the producer did not export it.
+    """The stack output `key`, failing with a fix when the producer did not export it, or
+    exported it empty where a value is needed.
 
-    `get_output` keeps each output's own secretness, which `outputs` as a whole would not.
+    `get_output` keeps each output's own secretness, which `outputs` as a whole would not; the
+    whole is only asked whether the key exists, and that answer is no secret.
     """
+    exists = pulumi.Output.unsecret(stack.outputs.apply(lambda outputs: key in outputs))
 
-    def present(value: Any, stack_name: str) -> Any:
-        if value is None and not may_be_empty:
+    def checked(value: Any, present: bool, stack_name: str) -> Any:
+        if not present:
             raise ServiceTokenConfigError(
                 f"stack {stack_name!r} has no output `{key}`; pass ServiceTokenReference the "
                 f"prefix that stack gave export_service_token, and check it has run `pulumi up`."
             )
+        if value is None and not may_be_empty:
+            raise ServiceTokenConfigError(
+                f"stack {stack_name!r} exports `{key}` empty; run `pulumi up` in that stack "
+                f"so its token exists, then run this one again."
+            )
         return value
 
-    return pulumi.Output.all(stack.get_output(key), stack.name).apply(lambda pair: present(*pair))
+    return pulumi.Output.all(stack.get_output(key), exists, stack.name).apply(
+        lambda parts: checked(*parts)
+    )
 
 
 def _check_prefix(prefix: object) -> None:

@@ -70,14 +70,18 @@ class RenewalSchedule(Resource, module=_MODULE, name="RenewalSchedule"):
 
 
 class SecretRotation(Resource, module=_MODULE, name="SecretRotation"):
-    """Rotation: a previous-secret deadline that stays put until `secret_version` changes."""
+    """Rotation: a new client secret each time `secret_version` goes up, made by this resource
+    after the token exists, with the previous secret's deadline set at that moment."""
 
-    previous_secret_expires_at: pulumi.Output[str]
+    client_secret: pulumi.Output[str | None]
+    previous_secret_expires_at: pulumi.Output[str | None]
 
     def __init__(
         self,
         name: str,
         *,
+        token_id: pulumi.Input[str],
+        account_id: pulumi.Input[str],
         secret_version: int,
         grace: str,
         opts: pulumi.ResourceOptions,
@@ -86,10 +90,16 @@ class SecretRotation(Resource, module=_MODULE, name="SecretRotation"):
             SecretRotationProvider(),
             name,
             {
+                "token_id": token_id,
+                "account_id": account_id,
                 "secret_version": secret_version,
                 "grace": grace,
                 "rotated_at": None,
                 "previous_secret_expires_at": None,
+                "client_secret": None,
             },
-            opts,
+            # The engine marks the new secret secret in state; the component wraps it as well.
+            pulumi.ResourceOptions.merge(
+                opts, pulumi.ResourceOptions(additional_secret_outputs=["client_secret"])
+            ),
         )

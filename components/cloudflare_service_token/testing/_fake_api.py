@@ -2,8 +2,14 @@
 
 It speaks the real envelope (`success`, `errors`, `messages`, `result`), the account and zone
 paths, and the real error shapes, so code under test can use the official `cloudflare` SDK over
-HTTP. Faults are queued per operation; every request is logged (without its credentials) so tests
-can count calls; time comes from a settable clock.
+HTTP. It is as strict as Cloudflare where the package or its tests go: bodies are checked (a
+duration Go would refuse gets a 400 with an error code), ids must look like ids, both ways of
+authenticating (API token; API key + email) are accepted and nothing else, timestamps carry
+fractional seconds, and a `forever` token has the far-future expiry Cloudflare gives it.
+
+Faults are queued per operation; every request is logged (without its credentials) so tests can
+count calls; time comes from a settable clock. `accepts()` says whether a client secret would get
+through Access at that moment, previous secrets and their grace included.
 """
 
 import json
@@ -15,13 +21,21 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from .._durations import parse_duration
-from .._renewal import REFRESH_EXTENSION, format_timestamp
+from .._errors import ServiceTokenConfigError
+from .._renewal import FOREVER_LIFETIME, REFRESH_EXTENSION
+
+# Cloudflare's code for a request it could not route (an id that is not an id).
+_ROUTE_ERROR = 7003
+# The code this fake gives a body Cloudflare would refuse (Access answers 400 with a 12xxx code).
+_BAD_REQUEST = 12130
+_HEX_ID = re.compile(r"[0-9a-f]{32}")
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 _PATH = re.compile(
     r"/client/v4/(?P<scope>accounts|zones)/(?P<scope_id>[^/]+)/access/service_tokens"
@@ -49,10 +63,14 @@ class Fault:
 
 @dataclass(frozen=True)
 class LoggedRequest:
+    """One request as the fake saw it; `body` is the JSON it carried (no credentials: those
+    travel in headers, which are not kept)."""
+
     method: str
     path: str
     operation: str
     authorized: bool
+    body: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -67,8 +85,10 @@ class _Token:
     client_secret: str
     client_secret_version: int
     created_at: datetime
-    expires_at: datetime | None
-    previous_client_secret_expires_at: str | None = None
+    updated_at: datetime
+    expires_at: datetime
+    previous_client_secret: str | None = None
+    previous_client_secret_expires_at: datetime | None = None
 
     def public(self) -> dict[str, Any]:
         return {
@@ -78,22 +98,37 @@ class _Token:
             "duration": self.duration,
             "enabled": self.enabled,
             "client_secret_version": self.client_secret_version,
-            "created_at": format_timestamp(self.created_at),
-            "updated_at": format_timestamp(self.created_at),
-            "expires_at": None if self.expires_at is None else format_timestamp(self.expires_at),
+            "created_at": _stamp(self.created_at),
+            "updated_at": _stamp(self.updated_at),
+            "expires_at": _stamp(self.expires_at),
             "last_seen_at": None,
         }
+
+    def rotate(self, previous_expires_at: datetime | None, now: datetime) -> None:
+        """A new secret; the previous one is accepted until `previous_expires_at` (by default
+        now, i.e. not at all)."""
+        self.previous_client_secret = self.client_secret
+        self.previous_client_secret_expires_at = previous_expires_at or now
+        self.client_secret = secrets.token_hex(32)
+        self.client_secret_version += 1
+        self.updated_at = now
 
 
 @dataclass
 class FakeCloudflareApi:
     """Serve with `with api.serve() as base_url:`; point the SDK (or `cloudflare:baseUrl`) at it.
 
-    `api_token`: the bearer token it accepts (others get 401). `now`: its clock.
+    `api_token`: the bearer token it accepts; `api_key` with `email`: the legacy key pair it
+    accepts (`X-Auth-Key` / `X-Auth-Email`); anything else gets 401. `now`: its clock.
+    `latency`: how long after a request Cloudflare stamps what it changed, so its timestamps
+    carry fractions as Cloudflare's do.
     """
 
     api_token: str = "fake-api-token"
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    api_key: str | None = None
+    email: str | None = None
+    latency: timedelta = timedelta(microseconds=123_456)
     requests: list[LoggedRequest] = field(default_factory=list)
     _tokens: dict[str, _Token] = field(default_factory=dict)
     _faults: dict[str, list[Fault]] = field(default_factory=dict)
@@ -115,6 +150,7 @@ class FakeCloudflareApi:
         scope, scope_id = ("accounts", account_id) if account_id else ("zones", zone_id or "")
         with self._lock:
             token = self._new_token(scope, scope_id, {"name": name, "duration": duration})
+            assert token is not None, f"add_token: {duration!r} is not a duration Cloudflare takes"
             if token_id is not None:
                 del self._tokens[token.id]
                 token.id = token_id
@@ -128,6 +164,24 @@ class FakeCloudflareApi:
         with self._lock:
             stored = self._tokens.get(token_id)
             return None if stored is None else stored.public()
+
+    def accepts(self, token_id: str, client_secret: str) -> bool:
+        """Whether Access would let `client_secret` through for this token now: the current
+        secret, or the previous one before its deadline; never for a disabled, expired or
+        deleted token."""
+        with self._lock:
+            token = self._tokens.get(token_id)
+            now = self.now()
+            if token is None or not token.enabled or token.expires_at <= now:
+                return False
+            if client_secret == token.client_secret:
+                return True
+            deadline = token.previous_client_secret_expires_at
+            return (
+                client_secret == token.previous_client_secret
+                and deadline is not None
+                and now < deadline
+            )
 
     def delete_token(self, token_id: str) -> None:
         """Delete behind Pulumi's back, as a dashboard user might."""
@@ -164,26 +218,46 @@ class FakeCloudflareApi:
     ) -> tuple[int, dict[str, str], bytes]:
         match = _PATH.fullmatch(urlsplit(path).path)
         operation = _operation(method, match)
-        authorized = headers.get("authorization") == f"Bearer {self.api_token}"
+        authorized = self._authorized(headers)
+        try:
+            payload = json.loads(body) if body else {}
+        except ValueError:
+            payload = None
         with self._lock:
-            self.requests.append(LoggedRequest(method, path, operation, authorized))
+            logged = payload if isinstance(payload, dict) else {}
+            self.requests.append(LoggedRequest(method, path, operation, authorized, logged))
             queue = self._faults.get(operation) or self._faults.get("*") or []
             fault = queue.pop(0) if queue else None
         if fault is not None:
             return _faulted(fault)
         if match is None or operation == "unknown":
-            return _error(404, 7003, "No route for that URI")
+            return _error(404, _ROUTE_ERROR, "No route for that URI")
         if not authorized:
             return _error(401, 10000, "Authentication error")
         if match["action"] in {"refresh", "rotate"} and match["scope"] != "accounts":
-            return _error(404, 7003, "No route for that URI")
-        try:
-            payload = json.loads(body) if body else {}
-        except ValueError:
-            return _error(400, 10026, "Invalid JSON body")
+            return _error(404, _ROUTE_ERROR, "No route for that URI")
+        if not _HEX_ID.fullmatch(match["scope_id"]):
+            return _error(
+                400,
+                _ROUTE_ERROR,
+                f"Could not route to /{match['scope']}/{match['scope_id']}/access/"
+                f"service_tokens, perhaps your object identifier is invalid?",
+            )
+        if not isinstance(payload, dict):
+            return _error(400, 10026, "Invalid JSON body: an object is required")
         query = parse_qs(urlsplit(path).query)
         with self._lock:
             return self._answer(operation, match, payload, query)
+
+    def _authorized(self, headers: dict[str, str]) -> bool:
+        if headers.get("authorization") == f"Bearer {self.api_token}":
+            return True
+        return (
+            self.api_key is not None
+            and self.email is not None
+            and headers.get("x-auth-key") == self.api_key
+            and headers.get("x-auth-email") == self.email
+        )
 
     def _answer(
         self,
@@ -205,9 +279,11 @@ class FakeCloudflareApi:
             info = {"page": page, "per_page": per_page, "count": len(shown)}
             return _ok(shown, result_info={**info, "total_count": len(found)})
         if operation == "create":
-            if not payload.get("name"):
-                return _error(400, 12130, "name is required")
+            problem = _body_problem(payload, creating=True)
+            if problem:
+                return _error(400, _BAD_REQUEST, problem)
             created = self._new_token(scope, scope_id, payload)
+            assert created is not None  # the body was checked
             return _ok({**created.public(), "client_secret": created.client_secret})
         token = self._tokens.get(token_id or "")
         if token is None or (token.scope, token.scope_id) != (scope, scope_id):
@@ -218,39 +294,50 @@ class FakeCloudflareApi:
             del self._tokens[token.id]
             return _ok({"id": token.id})
         if operation == "refresh":
-            token.expires_at = self.now() + REFRESH_EXTENSION
+            # A `forever` token keeps the far-future expiry it has; others get a year from now.
+            if token.duration != "forever":
+                token.expires_at = self._stamped() + REFRESH_EXTENSION
+            token.updated_at = self._stamped()
             return _ok(token.public())
         if operation == "rotate":
-            token.client_secret = secrets.token_hex(32)
-            token.client_secret_version += 1
-            token.previous_client_secret_expires_at = payload.get(
-                "previous_client_secret_expires_at"
-            )
+            deadline = payload.get("previous_client_secret_expires_at")
+            if deadline is not None and _instant(deadline) is None:
+                return _error(400, _BAD_REQUEST, _TIMESTAMP_PROBLEM)
+            token.rotate(_instant(deadline), self._stamped())
             return _ok({**token.public(), "client_secret": token.client_secret})
         return self._update(token, payload)
 
     def _update(self, token: _Token, payload: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
+        problem = _body_problem(payload, creating=False)
+        version = payload.get("client_secret_version")
+        if not problem and version is not None and int(version) < token.client_secret_version:
+            problem = (
+                f"client_secret_version ({version}) is lower than the token's "
+                f"({token.client_secret_version})"
+            )
+        if problem:
+            return _error(400, _BAD_REQUEST, problem)
+        now = self._stamped()
         token.name = payload.get("name", token.name)
         token.enabled = payload.get("enabled", token.enabled)
+        token.updated_at = now
         if "duration" in payload and payload["duration"] != token.duration:
             token.duration = payload["duration"]
-            lifetime = parse_duration(token.duration)
-            token.expires_at = None if lifetime is None else self.now() + lifetime
+            token.expires_at = now + _lifetime(token.duration)
         result = token.public()
-        version = payload.get("client_secret_version")
         if version is not None and int(version) > token.client_secret_version:
-            token.client_secret = secrets.token_hex(32)
+            token.rotate(_instant(payload.get("previous_client_secret_expires_at")), now)
             token.client_secret_version = int(version)
-            token.previous_client_secret_expires_at = payload.get(
-                "previous_client_secret_expires_at"
-            )
             result = {**token.public(), "client_secret": token.client_secret}
         return _ok(result)
 
-    def _new_token(self, scope: str, scope_id: str, payload: dict[str, Any]) -> _Token:
-        now = self.now()
+    def _new_token(self, scope: str, scope_id: str, payload: dict[str, Any]) -> _Token | None:
         duration = str(payload.get("duration") or "8760h")
-        lifetime = parse_duration(duration)
+        try:
+            lifetime = _lifetime(duration)
+        except ServiceTokenConfigError:
+            return None
+        now = self._stamped()
         token = _Token(
             id=str(uuid.uuid4()),
             scope=scope,
@@ -262,10 +349,69 @@ class FakeCloudflareApi:
             client_secret=secrets.token_hex(32),
             client_secret_version=int(payload.get("client_secret_version") or 1),
             created_at=now,
-            expires_at=None if lifetime is None else now + lifetime,
+            updated_at=now,
+            expires_at=now + lifetime,
         )
         self._tokens[token.id] = token
         return token
+
+    def _stamped(self) -> datetime:
+        """The instant Cloudflare records for what a request changes."""
+        return self.now() + self.latency
+
+
+_TIMESTAMP_PROBLEM = "previous_client_secret_expires_at must be an RFC 3339 timestamp"
+
+
+def _body_problem(payload: dict[str, Any], *, creating: bool) -> str:
+    """What Cloudflare would refuse in a create or update body, or ''."""
+    name = payload.get("name")
+    if creating and (not isinstance(name, str) or not name.strip()):
+        return "name is required"
+    if "name" in payload and not isinstance(name, str):
+        return "name must be a string"
+    if "duration" in payload:
+        duration = payload["duration"]
+        try:
+            _lifetime(duration)
+        except ServiceTokenConfigError:
+            return f"duration: invalid duration {duration!r}: use e.g. 8760h, or forever"
+    if "enabled" in payload and not isinstance(payload["enabled"], bool):
+        return "enabled must be a boolean"
+    version = payload.get("client_secret_version")
+    if version is not None and (
+        isinstance(version, bool)
+        or not isinstance(version, int | float)
+        or version < 1
+        or not float(version).is_integer()
+    ):
+        return "client_secret_version must be a whole number, 1 or more"
+    deadline = payload.get("previous_client_secret_expires_at")
+    if deadline is not None and _instant(deadline) is None:
+        return _TIMESTAMP_PROBLEM
+    return ""
+
+
+def _lifetime(duration: object) -> timedelta:
+    """How long a token of this `duration` lives; Go's parser decides what is a duration."""
+    lifetime = parse_duration(duration)
+    return FOREVER_LIFETIME if lifetime is None else lifetime
+
+
+def _instant(text: object) -> datetime | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment.astimezone(UTC) if moment.tzinfo is not None else None
+
+
+def _stamp(moment: datetime) -> str:
+    """RFC 3339 as Cloudflare writes it: UTC, with the fraction of a second when there is one."""
+    text = moment.astimezone(UTC).isoformat()
+    return text.replace("+00:00", "Z")
 
 
 def _operation(method: str, match: re.Match[str] | None) -> str:

@@ -11,10 +11,12 @@ from typing import Any
 import dill
 import pulumi
 from pulumi.dynamic.dynamic import PROVIDER_KEY
-from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks
+from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks, rpc
 
 from .._clock import use_clock
 from .._durations import parse_duration
+from .._renewal import FOREVER_LIFETIME
+from ._clock import aware
 
 SERVICE_TOKEN_TYPE = "cloudflare:index/zeroTrustAccessServiceToken:ZeroTrustAccessServiceToken"
 STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
@@ -35,9 +37,10 @@ class CloudflareMocks(Mocks):
 
     Service tokens get what Cloudflare returns: a UUID id, a `<32 hex>.access` client id, a
     64-hex client secret (missing when the token is imported: Cloudflare never returns it again),
-    and `expires_at` = now + duration. Values are derived from the resource name, so runs repeat.
-    The component's renewal and rotation resources run their provider's `create` (no I/O) on the
-    same clock. Stack references answer from `stacks`; other resources echo their inputs.
+    and `expires_at` = now + duration (876,000 h for `forever`, as Cloudflare reports it).
+    Values are derived from the resource name, so runs repeat. The component's renewal and
+    rotation resources run their provider's `create` (no I/O) on the same clock. Stack
+    references answer from `stacks`; other resources echo their inputs.
     """
 
     def __init__(
@@ -45,15 +48,18 @@ class CloudflareMocks(Mocks):
         now: Callable[[], datetime] | datetime | None = None,
         stacks: Mapping[str, Mapping[str, StackOutput]] | None = None,
     ) -> None:
-        self._now: Callable[[], datetime]
+        self._clock: Callable[[], datetime]
         if isinstance(now, datetime):
-            frozen = now
-            self._now = lambda: frozen
+            frozen = aware(now, "CloudflareMocks(now=...)")
+            self._clock = lambda: frozen
         else:
-            self._now = now or (lambda: datetime.now(UTC))
+            self._clock = now or (lambda: datetime.now(UTC))
         self.stacks: dict[str, dict[str, StackOutput]] = {
             name: dict(outputs) for name, outputs in (stacks or {}).items()
         }
+
+    def _now(self) -> datetime:
+        return aware(self._clock(), "CloudflareMocks(now=...)")
 
     def publish_stack(self, stack_name: str, outputs: Mapping[str, StackOutput]) -> None:
         """Make `outputs` readable by stack references to `stack_name`."""
@@ -82,13 +88,13 @@ class CloudflareMocks(Mocks):
         if pulumi.runtime.is_dry_run() and not imported:
             # A token that does not exist yet has no id, client id, secret or expiry in a preview.
             return "", {**inputs, "duration": duration}
-        lifetime = parse_duration(duration)
+        lifetime = parse_duration(duration) or FOREVER_LIFETIME
         state = {
             **inputs,
             "duration": duration,
             "enabled": inputs.get("enabled", True),
             "clientId": f"{seed[:32]}.access",
-            "expiresAt": None if lifetime is None else _rfc3339(self._now() + lifetime),
+            "expiresAt": _rfc3339(self._now() + lifetime),
         }
         if not imported:
             state["clientSecret"] = hashlib.sha256(f"secret/{seed}".encode()).hexdigest()
@@ -119,7 +125,12 @@ class CloudflareMocks(Mocks):
         outputs = self.stacks[stack_name]
         return stack_name, {
             "name": stack_name,
-            "outputs": {key: output.value for key, output in outputs.items()},
+            # A secret that is empty is still exported (the engine keeps secret nulls); a plain
+            # None is not exported at all, as with the engine.
+            "outputs": {
+                key: rpc.wrap_rpc_secret(output.value) if output.secret else output.value
+                for key, output in outputs.items()
+            },
             "secretOutputNames": [key for key, output in outputs.items() if output.secret],
         }
 

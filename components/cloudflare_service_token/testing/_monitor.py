@@ -32,23 +32,37 @@ class Registration:
     aliases: list[dict[str, Any]]
     dependencies: list[str]
     property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    ignore_changes: list[str] = field(default_factory=list)
 
 
 class RecordingMonitor(MockMonitor):
-    """Answers like `MockMonitor` and records each registration in `registrations`."""
+    """Answers like `MockMonitor` and records each registration in `registrations`.
+
+    Like the engine, it refuses a second resource (or read) with a URN already used in the run.
+    """
 
     def __init__(self, mocks: Mocks) -> None:
         super().__init__(mocks)
         self.registrations: list[Registration] = []
+        self._urns: set[str] = set()
+
+    def ReadResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        self._claim(self.make_urn(request.parent, request.type, request.name))
+        return super().ReadResource(request)  # type: ignore[no-untyped-call]
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        self._claim(self.make_urn(request.parent, request.type, request.name))
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        self._record(request, response.urn)
+        return response
+
+    def _record(self, request: Any, urn: str) -> None:
         trigger = request.replacement_trigger if request.HasField("replacement_trigger") else None
         self.registrations.append(
             Registration(
                 type=request.type,
                 name=request.name,
-                urn=response.urn,
+                urn=urn,
                 parent=request.parent,
                 custom=request.custom,
                 inputs=rpc.deserialize_properties(request.object, keep_unknowns=True),
@@ -69,9 +83,17 @@ class RecordingMonitor(MockMonitor):
                 property_dependencies={
                     key: list(value.urns) for key, value in request.propertyDependencies.items()
                 },
+                ignore_changes=list(request.ignoreChanges),
             )
         )
-        return response
+
+    def _claim(self, urn: str) -> None:
+        if urn in self._urns:
+            raise ValueError(
+                f"Duplicate resource URN '{urn}'; try giving it a unique name (the engine refuses "
+                f"two resources or reads with one URN in a deployment)"
+            )
+        self._urns.add(urn)
 
     def find(self, type_suffix: str) -> list[Registration]:
         """Registrations whose type ends with `type_suffix`, e.g. ':ZeroTrustAccessServiceToken'."""
