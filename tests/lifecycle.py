@@ -158,6 +158,11 @@ class Stack:
         assert len(found) == 1, f"expected one {type_suffix} in state, found {len(found)}"
         return found[0]
 
+    def named(self, name: str) -> Saved:
+        found = [s for s in self.state.values() if s.urn.endswith(f"::{name}")]
+        assert len(found) == 1, f"expected one resource named {name!r} in state, found {found}"
+        return found[0]
+
     @property
     def outputs(self) -> dict[str, Any]:
         assert self.last is not None, "no run yet"

@@ -1,5 +1,6 @@
 """What the component declares for each renewal setting, and the outputs it derives from them."""
 
+import logging
 from datetime import timedelta
 from typing import Any, cast
 
@@ -103,3 +104,45 @@ def test_in_preview_a_new_tokens_renewal_outputs_are_unknown() -> None:
     assert not run.outputs["expires_at"].known
     assert not run.outputs["renew_after"].known
     assert run.monitor.one(":TokenRenewal").inputs["min_days"] == 30
+
+
+class MocksWithoutExpiry(CloudflareMocks):
+    """A provider state that lacks the token's expiry (never seen from Cloudflare, but possible
+    in state written by other tools)."""
+
+    def new_resource(self, args: Any) -> tuple[str | None, dict[str, Any]]:
+        id_, state = super().new_resource(args)
+        if args.typ.endswith(":ZeroTrustAccessServiceToken"):
+            state.pop("expiresAt", None)
+        return id_, state
+
+
+def test_a_token_without_an_expiry_warns_on_every_run_instead_of_never_renewing_silently(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def program() -> None:
+        args = ServiceTokenArgs(name="x", account_id=ACCOUNT_ID, min_days_for_renewal=30)
+        ServiceTokenComponent("ci", args)
+
+    for _ in range(2):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING):
+            run_program(program, mocks=MocksWithoutExpiry(now=NOW))
+        warnings = [r.getMessage() for r in caplog.records if "reports no expiry" in r.getMessage()]
+        assert len(warnings) == 1
+        assert "`min_days_for_renewal` (30) cannot renew it" in warnings[0]
+
+
+def test_a_token_with_an_expiry_gives_no_such_warning(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING):
+        component_run(FakeClock(NOW), min_days_for_renewal=30)
+
+    assert "reports no expiry" not in caplog.text
+
+
+def test_a_forever_token_reports_cloudflares_far_future_expiry_and_declares_no_renewal() -> None:
+    run = component_run(FakeClock(NOW), duration="forever")
+
+    assert run.outputs["expires_at"].value == format_timestamp(NOW + timedelta(hours=876_000))
+    assert run.outputs["renew_after"].value is None
+    assert not run.monitor.find(":TokenRenewal")

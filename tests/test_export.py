@@ -125,3 +125,64 @@ def test_a_prefix_that_cannot_name_outputs_is_rejected(prefix: object) -> None:
 def test_a_stack_that_is_neither_a_reference_nor_a_name_is_rejected() -> None:
     with pytest.raises(ServiceTokenConfigError, match="`stack`"):
         run_program(lambda: ServiceTokenReference(42, "ci"))  # type: ignore[arg-type]
+
+
+ADOPTED_ID = "f174e90a-fafe-4643-bbbc-4a0ed4fc8415"
+
+
+def adopted_producer() -> None:
+    token = ServiceTokenComponent(
+        "ci",
+        ServiceTokenArgs(name="CI/CD app", account_id=ACCOUNT_ID, import_token_id=ADOPTED_ID),
+    )
+    export_service_token("ci", token)
+
+
+def test_a_reference_to_an_adopted_token_reads_its_ids_and_an_empty_secret_kept_secret() -> None:
+    mocks = CloudflareMocks(stacks={PRODUCER: run_program(adopted_producer).as_stack_outputs()})
+
+    def consumer() -> None:
+        ref = ServiceTokenReference(PRODUCER, "ci")
+        pulumi.export("token_id", ref.token_id)
+        pulumi.export("client_secret", ref.client_secret)
+        pulumi.export("headers", ref.headers)
+
+    consumed = run_program(consumer, mocks=mocks).outputs
+
+    assert consumed["token_id"].value == ADOPTED_ID
+    assert (consumed["client_secret"].value, consumed["client_secret"].secret) == (None, True)
+    assert (consumed["headers"].value, consumed["headers"].secret) == (None, True)
+
+
+def test_a_consumer_reading_only_the_id_of_an_adopted_token_succeeds() -> None:
+    mocks = CloudflareMocks(stacks={PRODUCER: run_program(adopted_producer).as_stack_outputs()})
+
+    def consumer() -> None:
+        pulumi.export("token_id", ServiceTokenReference(PRODUCER, "ci").token_id)
+
+    assert run_program(consumer, mocks=mocks).outputs["token_id"].value == ADOPTED_ID
+
+
+def test_a_missing_output_and_an_empty_one_fail_with_different_messages() -> None:
+    produced = run_program(producer).as_stack_outputs()
+    missing = {k: v for k, v in produced.items() if k != "ci_client_id"}
+    empty = {**produced, "ci_client_id": type(produced["ci_client_id"])(value=None, secret=True)}
+
+    def consumer() -> None:
+        pulumi.export("client_id", ServiceTokenReference(PRODUCER, "ci").client_id)
+
+    with pytest.raises(Exception, match=r"has no output `ci_client_id`; pass ServiceTokenRef"):
+        run_program(consumer, mocks=CloudflareMocks(stacks={PRODUCER: missing}))
+    with pytest.raises(Exception, match=r"exports `ci_client_id` empty; run `pulumi up` in that"):
+        run_program(consumer, mocks=CloudflareMocks(stacks={PRODUCER: empty}))
+
+
+def test_two_references_to_the_same_token_are_refused_as_the_engine_refuses_them() -> None:
+    mocks = CloudflareMocks(stacks={PRODUCER: run_program(producer).as_stack_outputs()})
+
+    def consumer() -> None:
+        ServiceTokenReference(PRODUCER, "ci")
+        ServiceTokenReference(PRODUCER, "ci")
+
+    with pytest.raises(Exception, match="Duplicate resource URN"):
+        run_program(consumer, mocks=mocks)

@@ -1,7 +1,8 @@
 """The fake Cloudflare API speaks the real SDK's language: tests that use it mean something."""
 
+import json
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import cloudflare
 import pytest
@@ -119,3 +120,141 @@ def test_a_wrong_api_token_gets_401_and_the_log_keeps_no_credential(fake) -> Non
 
     assert api.requests[-1].authorized is False
     assert "wrong" not in repr(api.requests)
+
+
+def raw(api: FakeCloudflareApi, method: str, path: str, body: object = None, **headers: str):
+    """One request straight to the fake's handler: status and decoded envelope."""
+    payload = b"" if body is None else json.dumps(body).encode()
+    status, _, answer = api.handle(
+        method, path, {"authorization": f"Bearer {TOKEN}", **headers}, payload
+    )
+    return status, json.loads(answer)
+
+
+TOKENS = f"/client/v4/accounts/{ACCOUNT_ID}/access/service_tokens"
+
+
+@pytest.mark.parametrize(
+    "duration",
+    ["365d", "\u0668\u0667\u0666\u0660h", "++8760h", "2562048h", "99999999999h", "0s", "", 8760],
+)
+def test_a_duration_go_refuses_gets_cloudflares_400_with_an_error_code(fake, duration) -> None:
+    api, client, _ = fake
+
+    with pytest.raises(cloudflare.BadRequestError) as refused:
+        client.zero_trust.access.service_tokens.create(
+            account_id=ACCOUNT_ID, name="ci", duration=duration
+        )
+
+    assert refused.value.status_code == 400
+    assert refused.value.body["errors"][0]["code"] == 12130  # type: ignore[index]
+    assert api.calls("create") == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"name": ""},
+        {"name": 7},
+        {"name": "ci", "enabled": "yes"},
+        {"name": "ci", "client_secret_version": 0},
+        {"name": "ci", "previous_client_secret_expires_at": "tomorrow"},
+    ],
+)
+def test_a_body_cloudflare_would_refuse_is_refused(fake, body) -> None:
+    api, _, _ = fake
+
+    status, envelope = raw(api, "POST", TOKENS, body)
+
+    assert status == 400
+    assert envelope["success"] is False and envelope["errors"][0]["code"] == 12130
+
+
+def test_an_id_that_is_not_an_id_cannot_be_routed(fake) -> None:
+    api, _, _ = fake
+
+    status, envelope = raw(api, "GET", "/client/v4/accounts/not-an-id/access/service_tokens")
+
+    assert status == 400
+    assert envelope["errors"][0]["code"] == 7003
+
+
+def test_timestamps_carry_fractions_of_a_second_as_cloudflares_do(fake) -> None:
+    _, client, _ = fake
+
+    created = client.zero_trust.access.service_tokens.with_raw_response.create(
+        account_id=ACCOUNT_ID, name="ci"
+    )
+
+    assert created.http_response.json()["result"]["expires_at"] == "2027-11-23T12:00:00.123456Z"
+
+
+def test_a_forever_token_expires_about_a_century_out_and_refresh_keeps_that(fake) -> None:
+    api, client, clock = fake
+    tokens = client.zero_trust.access.service_tokens
+    created = tokens.create(account_id=ACCOUNT_ID, name="ci", duration="forever")
+    assert created is not None and created.id and created.expires_at
+    clock.advance(days=30)
+
+    refreshed = tokens.refresh(created.id, account_id=ACCOUNT_ID)
+
+    century = NOW + api.latency + timedelta(hours=876_000)
+    assert datetime.fromisoformat(str(created.expires_at).replace("Z", "+00:00")) == century
+    assert refreshed is not None and refreshed.expires_at == century
+
+
+def test_an_api_key_and_email_authenticate_as_the_sdk_sends_them() -> None:
+    api = FakeCloudflareApi(api_key="global-key", email="ops@example.com", now=lambda: NOW)
+    with api.serve() as base_url:
+        client = cloudflare.Cloudflare(
+            api_key="global-key", api_email="ops@example.com", base_url=base_url, max_retries=0
+        )
+        listed = list(client.zero_trust.access.service_tokens.list(account_id=ACCOUNT_ID))
+        stranger = cloudflare.Cloudflare(
+            api_key="global-key", api_email="else@example.com", base_url=base_url, max_retries=0
+        )
+        with pytest.raises(cloudflare.AuthenticationError):
+            list(stranger.zero_trust.access.service_tokens.list(account_id=ACCOUNT_ID))
+
+    assert listed == []
+    assert [r.authorized for r in api.requests] == [True, False]
+
+
+def test_the_previous_secret_is_accepted_until_its_deadline_and_not_after(fake) -> None:
+    api, client, clock = fake
+    tokens = client.zero_trust.access.service_tokens
+    created = tokens.create(account_id=ACCOUNT_ID, name="ci")
+    assert created is not None and created.id and created.client_secret
+    rotated = tokens.rotate(
+        created.id,
+        account_id=ACCOUNT_ID,
+        previous_client_secret_expires_at="2026-11-24T12:00:00Z",
+    )
+    assert rotated is not None and rotated.client_secret
+
+    assert api.accepts(created.id, created.client_secret)
+    assert api.accepts(created.id, rotated.client_secret)
+    clock.set(NOW + timedelta(days=1))
+    assert not api.accepts(created.id, created.client_secret)
+    assert api.accepts(created.id, rotated.client_secret)
+
+
+def test_a_rotation_without_a_deadline_drops_the_previous_secret_at_once(fake) -> None:
+    api, client, _ = fake
+    tokens = client.zero_trust.access.service_tokens
+    created = tokens.create(account_id=ACCOUNT_ID, name="ci")
+    assert created is not None and created.id and created.client_secret
+
+    tokens.rotate(created.id, account_id=ACCOUNT_ID)
+
+    assert not api.accepts(created.id, created.client_secret)
+
+
+def test_faults_can_let_requests_through_first(fake) -> None:
+    api, client, _ = fake
+    api.fail_next("list", Fault(503), after=1)
+    tokens = client.zero_trust.access.service_tokens
+
+    tokens.list(account_id=ACCOUNT_ID)
+    with pytest.raises(cloudflare.InternalServerError):
+        tokens.list(account_id=ACCOUNT_ID)

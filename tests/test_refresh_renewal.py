@@ -8,6 +8,7 @@ from typing import Any
 
 import grpc
 import pytest
+from pulumi.runtime import rpc
 
 from cloudflare_service_token._renewal import format_timestamp, parse_timestamp
 from cloudflare_service_token.testing import Fault
@@ -208,3 +209,89 @@ def test_a_refresh_that_leaves_the_token_expired_fails_saying_so(world: World):
     with pytest.raises(grpc.RpcError, match=r"still expires at .* in the past"):
         world.engine.update(renewal_id, outputs, inputs)
     assert world.engine.diff(renewal_id, outputs, inputs).changes is True
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"), [("min_days", 45), ("account_id", "0" * 32)], ids=["window", "account"]
+)
+def test_a_changed_setting_is_a_diff_and_the_update_records_it_without_a_call(
+    world: World, setting: str, value: object
+):
+    renewal_id, inputs, outputs = deploy(world)
+    changed = {**inputs, setting: value}
+
+    diff = world.engine.diff(renewal_id, outputs, changed)
+    updated = world.engine.update(renewal_id, outputs, changed)
+
+    assert diff.changes is True and diff.replaces == []
+    assert updated[setting] == value
+    assert world.api.calls() == 0
+
+
+def test_the_window_in_force_sets_renew_after(world: World):
+    renewal_id, inputs, outputs = deploy(world)
+
+    updated = world.engine.update(renewal_id, outputs, {**inputs, "min_days": 45})
+
+    assert updated["renew_after"] == format_timestamp(NOW + YEAR - timedelta(days=45))
+
+
+@pytest.mark.parametrize("unknown", ["account_id", "token_expires_at", "min_days"])
+def test_an_input_not_known_until_the_update_is_a_diff_never_a_guess(world: World, unknown: str):
+    renewal_id, inputs, outputs = deploy(world)
+
+    diff = world.engine.diff(renewal_id, outputs, {**inputs, unknown: rpc.UNKNOWN})
+
+    assert diff.changes is True
+    assert diff.replaces == []
+
+
+def test_a_token_id_not_known_until_the_update_replaces_the_tracker(world: World):
+    renewal_id, inputs, outputs = deploy(world)
+
+    diff = world.engine.diff(renewal_id, outputs, {**inputs, "token_id": rpc.UNKNOWN})
+
+    assert diff.replaces == ["token_id"]
+
+
+def test_a_refresh_answer_without_the_expiry_is_followed_by_one_read(world: World):
+    renewal_id, inputs, outputs = deploy(world)
+    world.clock.advance(days=340)
+    no_expiry = {"success": True, "errors": [], "messages": [], "result": {"id": "x"}}
+    world.api.fail_next("refresh", Fault(200, body=json.dumps(no_expiry).encode()))
+
+    renewed = world.engine.update(renewal_id, outputs, inputs)
+
+    assert [r.operation for r in world.api.requests] == ["refresh", "get"]
+    in_cloudflare = (world.api.token(inputs["token_id"]) or {})["expires_at"]
+    assert renewed["expires_at"] == format_timestamp(parse_timestamp(in_cloudflare))
+
+
+def test_an_answer_without_success_is_an_error_even_with_a_result(world: World):
+    renewal_id, inputs, outputs = deploy(world)
+    world.clock.advance(days=340)
+    later = format_timestamp(world.clock.now() + YEAR)
+    no_success = {"errors": [], "result": {"id": "x", "expires_at": later}}
+    world.api.fail_next("refresh", Fault(200, body=json.dumps(no_success).encode()))
+
+    with pytest.raises(grpc.RpcError, match="did not succeed with the refresh"):
+        world.engine.update(renewal_id, outputs, inputs)
+
+
+def test_renewal_authenticates_with_an_api_key_and_email_when_that_is_what_is_configured():
+    with renewal_world(**{"cloudflare:apiToken": ""}) as world:
+        world.api.api_key, world.api.email = "global-key", "ops@example.com"
+        world.engine.configure(
+            {
+                "cloudflare:apiKey": "global-key",
+                "cloudflare:email": "ops@example.com",
+                "cloudflare:baseUrl": world.base_url,
+            }
+        )
+        renewal_id, inputs, outputs = deploy(world)
+        world.clock.advance(days=340)
+
+        renewed = world.engine.update(renewal_id, outputs, inputs)
+
+        assert [r.authorized for r in world.api.requests] == [True]
+        assert parse_timestamp(renewed["expires_at"]) == world.clock.now() + YEAR

@@ -12,11 +12,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import grpc
+import pulumi
 import pytest
 
+from cloudflare_service_token import ServiceTokenArgs, ServiceTokenComponent
 from cloudflare_service_token._renewal import parse_timestamp
 from cloudflare_service_token.testing import Fault
-from tests.conftest import ACCOUNT_ID
+from tests.conftest import ACCOUNT_ID, NOW
+from tests.lifecycle import DeploymentError, Stack
+from tests.lifecycle import world as lifecycle_world
 from tests.renewal_world import API_TOKEN, World, component_run, dynamic_inputs, renewal_world
 
 # Fast retries: the fake answers with a tiny retry-after, as Cloudflare answers with its own.
@@ -34,24 +38,40 @@ class Case:
 CASES = {
     "429 then success": Case((Fault(429, 971, "Rate limited", retry_after=SOON),), True, 2),
     "429 on every try": Case(
-        (Fault(429, 971, "Rate limited", retry_after=SOON),) * 3, False, 3, "rate-limited"
+        (Fault(429, 971, "Rate limited", retry_after=SOON),) * 3,
+        False,
+        3,
+        "rate-limited the refresh of service token",
     ),
     "500 then success": Case((Fault(500, retry_after=SOON),), True, 2),
     "502 twice then success": Case((Fault(502, retry_after=SOON),) * 2, True, 3),
-    "503 on every try": Case((Fault(503, retry_after=SOON),) * 3, False, 3, "HTTP 503"),
+    "503 on every try": Case(
+        (Fault(503, retry_after=SOON),) * 3, False, 3, "HTTP 503, code 10001: Internal error"
+    ),
     "timeout on every try": Case((Fault(200, delay=0.3),) * 3, False, 3, "timed out"),
     "timeout then success": Case((Fault(200, delay=0.3),), True, 2),
     "404 deleted outside Pulumi": Case(
         (Fault(404, 12135, "Access service token not found"),), False, 1, "pulumi refresh"
     ),
     "401 bad API token": Case(
-        (Fault(401, 10000, "Authentication error"),), False, 1, "Access: Service Tokens Write"
+        (Fault(401, 10000, "Authentication error"),),
+        False,
+        1,
+        "HTTP 401, code 10000: Authentication error): the API token needs the permission "
+        "'Access: Service Tokens Write'",
     ),
     "403 missing permission": Case(
-        (Fault(403, 10000, "Authentication error"),), False, 1, "Access: Service Tokens Write"
+        (Fault(403, 10000, "Authentication error"),),
+        False,
+        1,
+        "HTTP 403, code 10000: Authentication error): the API token needs the permission "
+        "'Access: Service Tokens Write'",
     ),
     "200 with success false": Case(
-        (Fault(success_false=True, code=12000, message="refresh failed"),), False, 1, "success"
+        (Fault(success_false=True, code=12000, message="refresh failed"),),
+        False,
+        1,
+        "success: false, code 12000: refresh failed",
     ),
     "200 with a body that is not JSON": Case(
         (Fault(200, body=b"<html>oops</html>"),), False, 1, "not JSON"
@@ -81,32 +101,58 @@ def due_renewal(world: World) -> tuple[str, dict[str, Any], dict[str, Any], str]
     return renewal_id, inputs, outputs, secret
 
 
+@pytest.fixture
+def stack() -> Iterator[Stack]:
+    """A deployed token with refresh renewal, 340 days on: its renewal is due."""
+    settings = {
+        "cloudflare-service-token:apiTimeoutSeconds": "0.1",
+        "cloudflare-service-token:apiMaxRetries": "2",
+    }
+    with lifecycle_world(NOW, **settings) as env:
+
+        def program() -> None:
+            args = ServiceTokenArgs(
+                name="CI/CD app", account_id=ACCOUNT_ID, min_days_for_renewal=30
+            )
+            pulumi.export("client_secret", ServiceTokenComponent("ci", args).client_secret)
+
+        deployed = Stack(program, env)
+        deployed.up()
+        env.clock.advance(days=340)
+        yield deployed
+
+
 @pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
-def test_fault(world: World, case: Case, caplog: pytest.LogCaptureFixture) -> None:
-    renewal_id, inputs, outputs, client_secret = due_renewal(world)
-    world.api.fail_next("refresh", *case.faults)
+def test_fault(stack: Stack, case: Case, caplog: pytest.LogCaptureFixture) -> None:
+    api, client_secret = stack.world.api, stack.outputs["client_secret"]
+    saved = stack.one(":TokenRenewal").outputs
+    before = api.calls()
+    api.fail_next("refresh", *case.faults)
 
     with caplog.at_level(logging.DEBUG):
         try:
-            result = world.engine.update(renewal_id, outputs, inputs)
+            stack.up()
             error = ""
-        except grpc.RpcError as rpc_error:
-            result, error = None, rpc_error.details()
+        except DeploymentError as failed:
+            error = str(failed)
 
-    assert world.api.calls("refresh") == case.calls
-    assert world.api.calls() == case.calls
+    assert api.calls("refresh") == case.calls
+    assert api.calls() - before == case.calls
+    renewal = stack.one(":TokenRenewal")
     if case.renewed:
-        assert result is not None
-        assert result["expires_at"] > outputs["expires_at"]
+        assert not error
+        assert parse_timestamp(renewal.outputs["expires_at"]) > parse_timestamp(saved["expires_at"])
     else:
         assert case.message in error
-        # Nothing changed in Cloudflare; the engine keeps the old state after a failed update,
-        # and with it the renewal is still due, so the next `pulumi up` tries again.
-        in_cloudflare = (world.api.token(inputs["token_id"]) or {})["expires_at"]
-        assert parse_timestamp(in_cloudflare) == parse_timestamp(outputs["expires_at"])
-        assert world.engine.diff(renewal_id, outputs, inputs).changes is True
-    for text in (error, caplog.text):
+        # Nothing changed in Cloudflare or in what the engine saved, and a preview still shows
+        # the renewal: the next `pulumi up` tries again.
+        in_cloudflare = (api.token(renewal.inputs["token_id"]) or {})["expires_at"]
+        assert parse_timestamp(in_cloudflare) == parse_timestamp(saved["expires_at"])
+        assert renewal.outputs == saved
+        assert [s.op for s in stack.preview() if s.name == "ci-renewal"] == ["update"]
+    for text in (error, caplog.text, stack.dump()):
         assert API_TOKEN not in text
+    for text in (error, caplog.text):
         assert client_secret not in text
 
 

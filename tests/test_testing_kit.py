@@ -7,7 +7,7 @@ import pulumi
 import pulumi_cloudflare as cloudflare
 import pytest
 
-from cloudflare_service_token.testing import CloudflareMocks, StackOutput, run_program
+from cloudflare_service_token.testing import CloudflareMocks, FakeClock, StackOutput, run_program
 from tests.conftest import ACCOUNT_ID, NOW, ZONE_ID
 
 
@@ -115,3 +115,31 @@ def test_the_monitor_records_options_in_the_order_registered() -> None:
     assert token.delete_before_replace is True
     assert token.replacement_trigger == "r1"
     assert run.monitor.registrations[0].type == "pulumi:pulumi:Stack"
+
+
+def test_the_mocks_refuse_a_naive_now_as_the_fake_clock_does() -> None:
+    naive = NOW.replace(tzinfo=None)
+
+    with pytest.raises(ValueError, match="timezone-aware") as from_mocks:
+        CloudflareMocks(now=naive)
+    with pytest.raises(ValueError, match="timezone-aware") as from_clock:
+        FakeClock(naive)
+
+    fix = "pass e.g. datetime(2026, 11, 23, tzinfo=UTC)"
+    assert fix in str(from_mocks.value) and fix in str(from_clock.value)
+
+
+def test_the_mocks_refuse_a_clock_that_returns_naive_times_when_they_read_it() -> None:
+    mocks = CloudflareMocks(now=lambda: NOW.replace(tzinfo=None))
+
+    with pytest.raises(Exception, match="timezone-aware"):
+        run_program(lambda: declare(account_id=ACCOUNT_ID), mocks=mocks)
+
+
+def test_the_monitor_refuses_two_resources_with_one_urn_as_the_engine_does() -> None:
+    def program() -> None:
+        declare(account_id=ACCOUNT_ID)
+        cloudflare.ZeroTrustAccessServiceToken("t", name="again", account_id=ACCOUNT_ID)
+
+    with pytest.raises(Exception, match="Duplicate resource URN"):
+        run_program(program)

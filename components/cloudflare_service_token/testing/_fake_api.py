@@ -104,11 +104,10 @@ class _Token:
             "last_seen_at": None,
         }
 
-    def rotate(self, previous_expires_at: datetime | None, now: datetime) -> None:
-        """A new secret; the previous one is accepted until `previous_expires_at` (by default
-        now, i.e. not at all)."""
+    def rotate(self, previous_expires_at: datetime, now: datetime) -> None:
+        """A new secret; the previous one is accepted until `previous_expires_at`."""
         self.previous_client_secret = self.client_secret
-        self.previous_client_secret_expires_at = previous_expires_at or now
+        self.previous_client_secret_expires_at = previous_expires_at
         self.client_secret = secrets.token_hex(32)
         self.client_secret_version += 1
         self.updated_at = now
@@ -131,7 +130,7 @@ class FakeCloudflareApi:
     latency: timedelta = timedelta(microseconds=123_456)
     requests: list[LoggedRequest] = field(default_factory=list)
     _tokens: dict[str, _Token] = field(default_factory=dict)
-    _faults: dict[str, list[Fault]] = field(default_factory=dict)
+    _faults: dict[str, list[Fault | None]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     # -- test controls -------------------------------------------------------------------------
@@ -188,11 +187,14 @@ class FakeCloudflareApi:
         with self._lock:
             self._tokens.pop(token_id, None)
 
-    def fail_next(self, operation: str, *faults: Fault) -> None:
+    def fail_next(self, operation: str, *faults: Fault, after: int = 0) -> None:
         """Answer the next requests of `operation` (create, get, list, update, delete, refresh,
-        rotate, or * for any) with these faults, one each, in order."""
+        rotate, or * for any) with these faults, one each, in order; with `after`, let that many
+        of them through first."""
         with self._lock:
-            self._faults.setdefault(operation, []).extend(faults)
+            queue = self._faults.setdefault(operation, [])
+            queue.extend([None] * after)
+            queue.extend(faults or [Fault()])
 
     def calls(self, operation: str | None = None) -> int:
         return sum(1 for r in self.requests if operation in (None, r.operation))
@@ -303,7 +305,8 @@ class FakeCloudflareApi:
             deadline = payload.get("previous_client_secret_expires_at")
             if deadline is not None and _instant(deadline) is None:
                 return _error(400, _BAD_REQUEST, _TIMESTAMP_PROBLEM)
-            token.rotate(_instant(deadline), self._stamped())
+            # Without a deadline the previous secret stops working at once, as documented.
+            token.rotate(_instant(deadline) or self.now(), self._stamped())
             return _ok({**token.public(), "client_secret": token.client_secret})
         return self._update(token, payload)
 
@@ -326,7 +329,8 @@ class FakeCloudflareApi:
             token.expires_at = now + _lifetime(token.duration)
         result = token.public()
         if version is not None and int(version) > token.client_secret_version:
-            token.rotate(_instant(payload.get("previous_client_secret_expires_at")), now)
+            deadline = _instant(payload.get("previous_client_secret_expires_at"))
+            token.rotate(deadline or self.now(), now)
             token.client_secret_version = int(version)
             result = {**token.public(), "client_secret": token.client_secret}
         return _ok(result)
