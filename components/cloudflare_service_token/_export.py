@@ -5,18 +5,20 @@ part of it were secret, hiding the ids consumers need in plain sight.
 """
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 
-from ._component import ServiceTokenComponent
 from ._credentials import secret_headers, single_header_value
 from ._errors import ServiceTokenConfigError
+
+if TYPE_CHECKING:
+    from ._component import ServiceTokenComponent
 
 _PREFIX = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
 
-def export_service_token(prefix: str, token: ServiceTokenComponent) -> None:
+def export_service_token(prefix: str, token: "ServiceTokenComponent") -> None:
     """Export `<prefix>_token_id`, `<prefix>_client_id`, `<prefix>_client_secret` (secret) and
     `<prefix>_expires_at` from the current stack."""
     _check_prefix(prefix)

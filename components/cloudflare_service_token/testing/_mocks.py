@@ -4,6 +4,7 @@ import base64
 import hashlib
 import uuid
 from collections.abc import Callable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -13,6 +14,7 @@ import pulumi
 from pulumi.dynamic.dynamic import PROVIDER_KEY
 from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks, rpc
 
+from .. import _clock
 from .._clock import use_clock
 from .._durations import parse_duration
 from .._renewal import FOREVER_LIFETIME
@@ -48,18 +50,22 @@ class CloudflareMocks(Mocks):
         now: Callable[[], datetime] | datetime | None = None,
         stacks: Mapping[str, Mapping[str, StackOutput]] | None = None,
     ) -> None:
-        self._clock: Callable[[], datetime]
+        # Without `now`, the package's own clock: the wall, or a FakeClock installed around the
+        # run, so renewal and the mocks agree on the time.
+        self._clock: Callable[[], datetime] | None
         if isinstance(now, datetime):
             frozen = aware(now, "CloudflareMocks(now=...)")
             self._clock = lambda: frozen
         else:
-            self._clock = now or (lambda: datetime.now(UTC))
+            self._clock = now
         self.stacks: dict[str, dict[str, StackOutput]] = {
             name: dict(outputs) for name, outputs in (stacks or {}).items()
         }
 
     def _now(self) -> datetime:
-        return aware(self._clock(), "CloudflareMocks(now=...)")
+        return aware(
+            _clock.now() if self._clock is None else self._clock(), "CloudflareMocks(now=...)"
+        )
 
     def publish_stack(self, stack_name: str, outputs: Mapping[str, StackOutput]) -> None:
         """Make `outputs` readable by stack references to `stack_name`."""
@@ -111,7 +117,7 @@ class CloudflareMocks(Mocks):
             return "", inputs
         # The program under test pickled it a moment ago, as Pulumi itself would.
         provider = dill.loads(base64.b64decode(inputs.pop(PROVIDER_KEY)))  # noqa: S301
-        with use_clock(self._now):
+        with use_clock(self._now) if self._clock is not None else nullcontext():
             result = provider.create(inputs)
         return result.id, {**inputs, **(result.outs or {})}
 
