@@ -8,9 +8,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
-.tools/bin/uv sync --frozen --quiet --group mutation
 root="$PWD"
 work="$root/.mutation"
+# An environment of its own: the test script's `uv sync` would otherwise remove mutmut mid-run.
+UV_PROJECT_ENVIRONMENT="$work-venv" .tools/bin/uv sync --frozen --quiet --group mutation \
+    --no-install-project
 if [ ! -d "$work" ]; then
     mkdir -p "$work"
     git ls-files -z | xargs -0 -I{} cp --parents {} "$work"/
@@ -22,6 +24,6 @@ fi
 cd "$work"
 # Property tests stay deterministic and quick under mutation.
 export HYPOTHESIS_PROFILE=mutation
-"$root/.venv/bin/mutmut" run "$@" || true
-"$root/.venv/bin/python" "$root/scripts/mutation_report.py" "$work/mutants" \
+"$work-venv/bin/mutmut" run "$@" || true
+"$work-venv/bin/python" "$root/scripts/mutation_report.py" "$work/mutants" \
     "$root/scripts/mutation_equivalents.toml"

@@ -22,6 +22,8 @@ import grpc
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2_grpc
 
+import cloudflare_service_token
+
 # A guard against a host that never starts, not a performance figure (those are the bench's).
 START_TIMEOUT_SECONDS = 60
 
@@ -72,8 +74,14 @@ class HostProcess:
 
 
 def host_environment(home: Path) -> dict[str, str]:
-    """What a host inherits: the user's PATH and a home, and nothing of this test process."""
-    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "LANG": "C.UTF-8"}
+    """What a host inherits: the user's PATH and a home, and nothing of this test process but
+    the location of the package under test, which a real project has installed in its venv."""
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "LANG": "C.UTF-8",
+        "PYTHONPATH": str(Path(cloudflare_service_token.__file__).parents[1]),
+    }
 
 
 @contextmanager

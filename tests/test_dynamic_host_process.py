@@ -20,7 +20,7 @@ from cloudflare_service_token._renewal import format_timestamp, parse_timestamp
 from cloudflare_service_token.testing import FakeCloudflareApi
 from tests.conftest import ACCOUNT_ID
 from tests.dynamic_harness import DynamicProviderHarness
-from tests.hosts import HostProcess, dynamic_host_command, start_host
+from tests.hosts import HostProcess, dynamic_host_command, host_environment, start_host
 from tests.renewal_world import component_run, dynamic_inputs
 
 SENTINEL = "sentinel-api-token-0a1b2c3d-must-never-leak"
@@ -128,7 +128,12 @@ def test_loading_the_providers_imports_neither_the_cloudflare_provider_nor_the_s
     )
 
     loaded = subprocess.run(
-        [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=True
+        [sys.executable, "-c", probe],
+        cwd=tmp_path,
+        env=host_environment(tmp_path),
+        capture_output=True,
+        text=True,
+        check=True,
     )
 
     assert loaded.stdout.strip() == "[]"
