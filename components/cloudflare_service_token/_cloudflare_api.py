@@ -50,26 +50,33 @@ class ApiSettings:
     base_url: str | None = None
     timeout_seconds: float = 30.0
     max_retries: int = 2
+    # Where the credentials are configured, for error messages: the Cloudflare provider's config
+    # in library mode, the plugin's own (`cloudflare-service-token:apiToken`) in plugin mode.
+    namespace: str = "cloudflare"
 
     @classmethod
     def resolve(
-        cls, config: Mapping[str, Any], environ: Mapping[str, str] | None = None
+        cls,
+        config: Mapping[str, Any],
+        environ: Mapping[str, str] | None = None,
+        namespace: str = "cloudflare",
     ) -> "ApiSettings":
-        """Stack config first (`cloudflare:apiToken`, …), then the environment, as the provider
-        does."""
+        """Config first (`<namespace>:apiToken`, …), then the environment, as the Cloudflare
+        provider does."""
         env = os.environ if environ is None else environ
 
-        def pick(config_key: str, env_key: str) -> str | None:
-            value = config.get(config_key) or env.get(env_key)
+        def pick(key: str, env_key: str) -> str | None:
+            value = config.get(f"{namespace}:{key}") or env.get(env_key)
             return str(value) if value else None
 
         return cls(
-            api_token=pick("cloudflare:apiToken", "CLOUDFLARE_API_TOKEN"),
-            api_key=pick("cloudflare:apiKey", "CLOUDFLARE_API_KEY"),
-            email=pick("cloudflare:email", "CLOUDFLARE_EMAIL"),
-            base_url=pick("cloudflare:baseUrl", "CLOUDFLARE_BASE_URL"),
+            api_token=pick("apiToken", "CLOUDFLARE_API_TOKEN"),
+            api_key=pick("apiKey", "CLOUDFLARE_API_KEY"),
+            email=pick("email", "CLOUDFLARE_EMAIL"),
+            base_url=pick("baseUrl", "CLOUDFLARE_BASE_URL"),
             timeout_seconds=float(config.get(TIMEOUT_KEY) or 30.0),
             max_retries=int(config.get(RETRIES_KEY) or 2),
+            namespace=namespace,
         )
 
 
@@ -140,7 +147,8 @@ def _explained(settings: ApiSettings, action: str, where: str) -> Iterator[None]
             f"Cloudflare refused the {action} of {where} "
             f"(HTTP {error.status_code}{_codes(error.body)}): "
             f"the API token needs the permission '{PERMISSION}' on that account; set "
-            f"`cloudflare:apiToken` (pulumi config set --secret) or CLOUDFLARE_API_TOKEN."
+            f"`{settings.namespace}:apiToken` (pulumi config set --secret) or "
+            f"CLOUDFLARE_API_TOKEN."
         ) from None
     except cloudflare.RateLimitError as error:
         raise CloudflareApiError(
@@ -162,7 +170,8 @@ def _explained(settings: ApiSettings, action: str, where: str) -> Iterator[None]
     except cloudflare.APIConnectionError:
         raise CloudflareApiError(
             f"could not reach Cloudflare for the {action} of {where} ({settings.max_retries} "
-            f"retries); check the network or `cloudflare:baseUrl`, then run `pulumi up` again."
+            f"retries); check the network or `{settings.namespace}:baseUrl`, then run `pulumi up` "
+            f"again."
         ) from None
 
 
@@ -176,9 +185,9 @@ def _client(settings: ApiSettings) -> Iterator["Cloudflare"]:
         credentials = {"api_key": settings.api_key, "api_email": settings.email}
     else:
         raise CloudflareApiError(
-            f"no Cloudflare credentials for renewal: set `cloudflare:apiToken` (pulumi config "
-            f"set --secret cloudflare:apiToken …) or CLOUDFLARE_API_TOKEN to an API token with "
-            f"the permission '{PERMISSION}'."
+            f"no Cloudflare credentials for renewal: set `{settings.namespace}:apiToken` (pulumi "
+            f"config set --secret {settings.namespace}:apiToken …) or CLOUDFLARE_API_TOKEN to an "
+            f"API token with the permission '{PERMISSION}'."
         )
     client = Cloudflare(
         **credentials,  # type: ignore[arg-type]

@@ -1,6 +1,8 @@
 """`ServiceTokenComponent`: an Access service token with safe replacement and secret outputs."""
 
+from collections.abc import Callable
 from functools import partial
+from typing import Any, ClassVar
 
 import pulumi
 import pulumi_cloudflare as cloudflare
@@ -38,9 +40,9 @@ class ServiceTokenComponent(pulumi.ComponentResource):
 
     # The resources renewal and rotation declare: dynamic resources in library mode; the provider
     # plugin swaps in its own custom resources, which take the same arguments.
-    _TokenRenewal: type[TokenRenewal] = TokenRenewal
-    _RenewalSchedule: type[RenewalSchedule] = RenewalSchedule
-    _SecretRotation: type[SecretRotation] = SecretRotation
+    _TokenRenewal: ClassVar[Callable[..., TokenRenewal | Any]] = TokenRenewal
+    _RenewalSchedule: ClassVar[Callable[..., RenewalSchedule | Any]] = RenewalSchedule
+    _SecretRotation: ClassVar[Callable[..., SecretRotation | Any]] = SecretRotation
 
     def __init__(
         self,

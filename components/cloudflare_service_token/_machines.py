@@ -106,6 +106,8 @@ class Machine:
 
     kind: ClassVar[str]
     inputs: ClassVar[tuple[str, ...]]
+    # Inputs that may be absent or None (every other input is required).
+    optional_inputs: ClassVar[tuple[str, ...]] = ()
     outputs: ClassVar[tuple[str, ...]]
     secret_outputs: ClassVar[tuple[str, ...]] = ()
 
@@ -140,6 +142,8 @@ class TokenRenewal(Machine):
 
     kind = "TokenRenewal"
     inputs = ("token_id", "account_id", "token_expires_at", "min_days")
+    # A token may report no expiry (until `pulumi refresh` reads the one Cloudflare gave it).
+    optional_inputs = ("token_expires_at",)
     outputs = ("expires_at", "renew_after", "last_renewed_at")
 
     @classmethod

@@ -1,0 +1,196 @@
+"""The provider plugin's host for the renewal state machines: one method per gRPC verb.
+
+Served to every Pulumi language by `provider/__main__.py`. The custom resources
+(`cloudflare-service-token:index:TokenRenewal`, `…:RenewalSchedule`, `…:SecretRotation`) are the
+machines of `_machines`, exactly as library mode's dynamic providers run them: this module only
+translates (camelCase names, `PropertyValue`s, the engine's unknowns and secrets), makes the one
+Cloudflare call a plan names, and reports. `construct` builds the component (`_plugin_component`).
+
+In a preview the engine calls `create` and `update` with `preview=True`: they answer what is known
+and leave the rest unknown, and never call Cloudflare.
+"""
+
+import asyncio
+import sys
+from collections.abc import Mapping
+from typing import Any, Final
+
+import grpc
+from pulumi.provider.experimental.property_value import PropertyValue
+from pulumi.provider.experimental.provider import (
+    CheckFailure,
+    CheckRequest,
+    CheckResponse,
+    ConfigureRequest,
+    ConfigureResponse,
+    ConstructRequest,
+    ConstructResponse,
+    CreateRequest,
+    CreateResponse,
+    DeleteRequest,
+    DiffRequest,
+    DiffResponse,
+    GetSchemaRequest,
+    GetSchemaResponse,
+    Provider,
+    ReadRequest,
+    ReadResponse,
+    UpdateRequest,
+    UpdateResponse,
+)
+from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
+
+from . import _clock
+from ._cloudflare_api import ApiSettings, perform
+from ._machines import MACHINES, UNKNOWN, Machine, Plan
+from ._schema import CONFIG, PACKAGE, camel, resource_type, schema_text, snake
+from ._wire import UNKNOWN_TEXT, is_unknown
+
+_BY_TYPE: Final = {resource_type(machine): machine for machine in MACHINES}
+
+
+class ServiceTokenProvider(Provider):
+    """The `cloudflare-service-token` provider. Holds its config (credentials) in memory only."""
+
+    def __init__(self, version: str, engine_address: str | None = None) -> None:
+        super().__init__()
+        self._version = version
+        self._engine_address = engine_address
+        self._settings: Mapping[str, Any] = {}
+
+    async def get_schema(self, request: GetSchemaRequest) -> GetSchemaResponse:
+        return GetSchemaResponse(schema=schema_text(self._version))
+
+    async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
+        settings = {}
+        for field in CONFIG:
+            value = _config_value(request, field.camel)
+            if value is not None and value != "":
+                settings[f"{PACKAGE}:{field.camel}"] = value
+        # Replaced whole, never mutated: a call in flight keeps the settings it started with.
+        self._settings = settings
+        return ConfigureResponse(
+            accept_secrets=True, supports_preview=True, accept_resources=True, accept_outputs=True
+        )
+
+    async def check(self, request: CheckRequest) -> CheckResponse:
+        machine = _machine(request.urn)
+        failures = machine.check(_plain(request.old_inputs), _plain(request.new_inputs))
+        return CheckResponse(
+            inputs=request.new_inputs,
+            failures=[CheckFailure(camel(f.property), f.reason) for f in failures],
+        )
+
+    async def diff(self, request: DiffRequest) -> DiffResponse:
+        machine = _machine(request.urn)
+        decided = machine.diff(_plain(request.old_state), _plain(request.new_inputs), _clock.now())
+        return DiffResponse(
+            changes=decided.changes,
+            replaces=[camel(name) for name in decided.replaces],
+            # Stated, not left to the engine: the new resource exists before the old one goes.
+            delete_before_replace=False,
+        )
+
+    async def create(self, request: CreateRequest) -> CreateResponse:
+        machine = _machine(request.urn)
+        news = _plain(request.properties)
+        plan = machine.create(news, _clock.now())
+        outputs = await self._carry_out(plan, request.urn, preview=request.preview)
+        resource_id = "" if request.preview else machine.resource_id(news)
+        return CreateResponse(resource_id=resource_id, properties=_wire(machine, outputs))
+
+    async def update(self, request: UpdateRequest) -> UpdateResponse:
+        machine = _machine(request.urn)
+        plan = machine.update(_plain(request.olds), _plain(request.news), _clock.now())
+        outputs = await self._carry_out(plan, request.urn, preview=request.preview)
+        return UpdateResponse(properties=_wire(machine, outputs))
+
+    async def read(self, request: ReadRequest) -> ReadResponse:
+        # `pulumi refresh` (even a preview of one) runs this: it must never act on Cloudflare.
+        return ReadResponse(
+            resource_id=request.resource_id, properties=request.properties, inputs=request.inputs
+        )
+
+    async def delete(self, request: DeleteRequest) -> None:
+        """Nothing to delete: the token itself belongs to the token resource."""
+
+    async def construct(self, request: ConstructRequest) -> ConstructResponse:
+        # The component pulls in `pulumi_cloudflare`: only a program that declares one pays.
+        from ._plugin_component import construct_component
+
+        return await construct_component(request)
+
+    async def _carry_out(self, plan: Plan, urn: str, *, preview: bool) -> dict[str, Any]:
+        if preview:
+            return plan.preview()
+        for warning in plan.warnings:
+            await self._warn(warning, urn)
+        answer = None
+        if plan.call is not None:
+            settings = ApiSettings.resolve(self._settings, namespace=PACKAGE)
+            # The SDK's client blocks: keep the server answering other resources meanwhile.
+            answer = await asyncio.to_thread(perform, settings, plan.call)
+        return plan.outputs(answer)
+
+    async def _warn(self, message: str, urn: str) -> None:
+        if not self._engine_address:
+            print(f"warning: {message}", file=sys.stderr)
+            return
+        async with grpc.aio.insecure_channel(self._engine_address) as channel:
+            await engine_pb2_grpc.EngineStub(channel).Log(
+                engine_pb2.LogRequest(severity=engine_pb2.WARNING, message=message, urn=urn)
+            )
+
+
+def _config_value(request: ConfigureRequest, name: str) -> Any:
+    """A setting from the provider's inputs (explicit provider or stack config of this package,
+    as the engine passes them), else from the legacy `package:config:key` variables."""
+    given = request.args.get(name)
+    if given is not None and not is_unknown(given):
+        return given.value
+    for key in (f"{PACKAGE}:config:{name}", f"{PACKAGE}:{name}"):
+        if key in request.variables:
+            return request.variables[key]
+    return None
+
+
+def _machine(urn: str) -> type[Machine]:
+    kind = urn.split("::")[-2] if "::" in urn else ""
+    machine = _BY_TYPE.get(kind)
+    if machine is None:
+        raise ValueError(
+            f"unknown resource type {kind!r}; this provider serves {', '.join(_BY_TYPE)}"
+        )
+    return machine
+
+
+def _plain(props: Mapping[str, PropertyValue]) -> dict[str, Any]:
+    """Properties as the machines take them: Python names, secrets unwrapped, unknowns UNKNOWN."""
+    return {snake(key): _value(value) for key, value in props.items() if not key.startswith("__")}
+
+
+def _value(prop: PropertyValue) -> Any:
+    return UNKNOWN if is_unknown(prop) else prop.value
+
+
+def _wire(machine: type[Machine], outputs: Mapping[str, Any]) -> dict[str, PropertyValue]:
+    return {
+        camel(key): PropertyValue(_wire_value(value), is_secret=key in machine.secret_outputs)
+        for key, value in outputs.items()
+    }
+
+
+def _wire_value(value: Any) -> Any:
+    if value is UNKNOWN:
+        return UNKNOWN_TEXT
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)  # the wire has one number type
+    return value
+
+
+def serve(argv: list[str], version: str) -> None:
+    """Run the plugin as the engine starts it: `<entry point> <engine address> [flags]`."""
+    from pulumi.provider.experimental.server import main
+
+    engine_address = next((arg for arg in argv[1:] if not arg.startswith("-")), None)
+    main(argv, version, ServiceTokenProvider(version, engine_address))
