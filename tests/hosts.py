@@ -20,9 +20,16 @@ from typing import Any
 
 import grpc
 from google.protobuf import empty_pb2
-from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2_grpc
+from pulumi.runtime.proto import (
+    engine_pb2,
+    engine_pb2_grpc,
+    provider_pb2_grpc,
+    resource_pb2,
+    resource_pb2_grpc,
+)
 
 import cloudflare_service_token
+from cloudflare_service_token.testing import RecordingMonitor
 
 # A guard against a host that never starts, not a performance figure (those are the bench's).
 START_TIMEOUT_SECONDS = 60
@@ -109,6 +116,61 @@ def start_host(
                 channel.close()
         finally:
             _end(process, readers)
+
+
+PLUGIN_DIR = Path(__file__).parents[1] / "provider"
+
+
+def plugin_command() -> list[str]:
+    """How the Python language host runs a source plugin: its interpreter on the plugin folder
+    (which runs `__main__.py`), the engine's address appended."""
+    return [sys.executable, "-u", str(PLUGIN_DIR)]
+
+
+class MonitorServicer(resource_pb2_grpc.ResourceMonitorServicer):
+    """A resource monitor on loopback, for a plugin's Construct: answers with a
+    `RecordingMonitor`, which keeps every registration for the test."""
+
+    def __init__(self, monitor: RecordingMonitor) -> None:
+        self.monitor = monitor
+
+    def SupportsFeature(self, request: Any, context: Any) -> Any:  # noqa: N802
+        answer = self.monitor.SupportsFeature(request)  # type: ignore[no-untyped-call]
+        return resource_pb2.SupportsFeatureResponse(hasSupport=answer.hasSupport)
+
+    def GetDeploymentInfo(self, request: Any, context: Any) -> Any:  # noqa: N802
+        return self.monitor.GetDeploymentInfo(request)  # type: ignore[no-untyped-call]
+
+    def RegisterResource(self, request: Any, context: Any) -> Any:  # noqa: N802
+        return self.monitor.RegisterResource(request)
+
+    def RegisterResourceOutputs(self, request: Any, context: Any) -> Any:  # noqa: N802
+        return self.monitor.RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
+
+    def ReadResource(self, request: Any, context: Any) -> Any:  # noqa: N802
+        return self.monitor.ReadResource(request)
+
+    def Invoke(self, request: Any, context: Any) -> Any:  # noqa: N802
+        return self.monitor.Invoke(request)  # type: ignore[no-untyped-call]
+
+    def RegisterPackage(self, request: Any, context: Any) -> Any:  # noqa: N802
+        return self.monitor.RegisterPackage(request)  # type: ignore[no-untyped-call]
+
+    def SignalAndWaitForShutdown(self, request: Any, context: Any) -> Any:  # noqa: N802
+        return empty_pb2.Empty()
+
+
+@contextmanager
+def serve_monitor(monitor: RecordingMonitor) -> Iterator[str]:
+    """Serve `monitor` on a free loopback port; yields its address."""
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
+    resource_pb2_grpc.add_ResourceMonitorServicer_to_server(MonitorServicer(monitor), server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        server.stop(grace=None)
 
 
 def dynamic_host_command() -> list[str]:

@@ -20,6 +20,7 @@ from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
 from cloudflare_service_token._machines import UNKNOWN
 from cloudflare_service_token._plugin import ServiceTokenProvider
+from cloudflare_service_token._schema import COMPONENT_TYPE
 from cloudflare_service_token._wire import is_unknown, unknown
 
 VERSION = "0.2.0"
@@ -161,6 +162,38 @@ class PluginClient:
             provider_pb2.ReadRequest(urn=urn(type_), id=id_, properties=struct(props))
         )
         return answer(response.id, response.properties)
+
+    def construct(
+        self,
+        monitor: str,
+        name: str,
+        inputs: Mapping[str, Any],
+        *,
+        parent: str = "",
+        preview: bool = False,
+        protect: bool = False,
+    ) -> tuple[str, dict[str, PropertyValue]]:
+        """Construct the component as the engine asks for a remote component; `inputs` values
+        may be PropertyValues (secrets, dependencies) or plain values."""
+        wire = {
+            key: value if isinstance(value, PropertyValue) else to_wire(value)
+            for key, value in inputs.items()
+        }
+        response = self.stub.Construct(
+            provider_pb2.ConstructRequest(
+                project="consumer",
+                stack="dev",
+                monitorEndpoint=monitor,
+                dryRun=preview,
+                type=COMPONENT_TYPE,
+                name=name,
+                parent=parent,
+                inputs=PropertyValue.marshal_map(wire),
+                protect=protect,
+                accepts_output_values=True,
+            )
+        )
+        return response.urn, PropertyValue.unmarshal_map(response.state)
 
     def delete(self, type_: str, id_: str, props: Mapping[str, Any]) -> None:
         self.stub.Delete(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from pulumi.provider.experimental.analyzer import PropertyType
-from pulumi.provider.experimental.schema import Property, Resource
+from pulumi.provider.experimental.schema import Property, Resource, remove_none
 
 from ._machines import MACHINES, Machine, RenewalSchedule, SecretRotation, TokenRenewal
 
@@ -61,7 +61,7 @@ class Field:
         ).to_json()
         if self.secret:
             schema["secret"] = True
-        return {key: value for key, value in schema.items() if value is not None}
+        return remove_none(schema)
 
 
 def camel(name: str) -> str:
@@ -72,7 +72,7 @@ def camel(name: str) -> str:
 
 def snake(name: str) -> str:
     """`minDaysForRenewal` -> `min_days_for_renewal`."""
-    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+    return re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower()
 
 
 _S, _I, _B, _A, _O = (

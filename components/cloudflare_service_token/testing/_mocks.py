@@ -23,6 +23,7 @@ from ._clock import aware
 SERVICE_TOKEN_TYPE = "cloudflare:index/zeroTrustAccessServiceToken:ZeroTrustAccessServiceToken"
 STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
 DYNAMIC_TYPE_PREFIX = "pulumi-python:dynamic"
+PLUGIN_TYPE_PREFIX = "cloudflare-service-token:index:"
 _NAMESPACE = uuid.UUID("9a1d3e0c-5b7e-4c1a-8d2f-3f1c6b0e7a42")
 
 
@@ -41,7 +42,8 @@ class CloudflareMocks(Mocks):
     64-hex client secret (missing when the token is imported: Cloudflare never returns it again),
     and `expires_at` = now + duration (876,000 h for `forever`, as Cloudflare reports it).
     Values are derived from the resource name, so runs repeat. The component's renewal and
-    rotation resources run their provider's `create` (no I/O) on the same clock. Stack
+    rotation resources (dynamic ones, or the provider plugin's) run their `create` (no I/O) on
+    the same clock. Stack
     references answer from `stacks`; other resources echo their inputs.
     """
 
@@ -78,6 +80,8 @@ class CloudflareMocks(Mocks):
             return self._stack_reference(args)
         if args.typ.startswith(DYNAMIC_TYPE_PREFIX):
             return self._dynamic_resource(args)
+        if args.typ.startswith(PLUGIN_TYPE_PREFIX) and args.custom:
+            return self._plugin_resource(args)
         return f"{args.name}-id", dict(args.inputs)
 
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
@@ -120,6 +124,25 @@ class CloudflareMocks(Mocks):
         with use_clock(self._now) if self._clock is not None else nullcontext():
             result = provider.create(inputs)
         return result.id, {**inputs, **(result.outs or {})}
+
+    def _plugin_resource(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        """The provider plugin's renewal resources (what its `construct` registers): their state
+        machine's `create` on the same clock, as the plugin would run it in `pulumi up`."""
+        from .._machines import MACHINES
+        from .._schema import camel, snake
+
+        machine = next(m for m in MACHINES if args.typ == f"{PLUGIN_TYPE_PREFIX}{m.kind}")
+        inputs = {snake(key): value for key, value in args.inputs.items()}
+        if pulumi.runtime.is_dry_run():
+            return "", dict(args.inputs)
+        plan = machine.create(inputs, self._now())
+        if plan.call is not None:
+            raise AssertionError(
+                f"{machine.kind} {args.name} would call Cloudflare on creation; the mocks make no "
+                f"Cloudflare calls: drive the plugin over gRPC against FakeCloudflareApi instead"
+            )
+        outputs = plan.outputs(None)
+        return machine.resource_id(inputs), {camel(key): value for key, value in outputs.items()}
 
     def _stack_reference(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
         stack_name = args.inputs["name"]
