@@ -2,6 +2,7 @@
 secrets kept secret."""
 
 import json
+import re
 import runpy
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
@@ -12,10 +13,15 @@ import yaml
 from croniter import croniter
 
 from cloudflare_service_token._renewal import format_timestamp
+from cloudflare_service_token._schema import package_schema
 from cloudflare_service_token.testing import CloudflareMocks, ProgramRun, run_program
 from tests.conftest import NOW
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+PYTHON_EXAMPLES = ("basic", "consumer", "github-actions", "protected-app", "renewal", "vault")
+# Programs in other languages use the provider plugin; they need the Pulumi CLI to run (it
+# generates their SDK), so what can be checked here is checked against the plugin's schema.
+OTHER_LANGUAGES = {"typescript": "index.ts", "yaml": "Pulumi.yaml"}
 
 
 def run_example(name: str, mocks: CloudflareMocks | None = None) -> ProgramRun:
@@ -39,10 +45,13 @@ def test_every_example_is_a_pulumi_project_with_a_readme_and_a_test() -> None:
         if name.startswith("test_") and name.endswith("_example")
     )
 
-    assert examples == ["basic", "consumer", "github-actions", "protected-app", "renewal", "vault"]
+    assert examples == sorted([*PYTHON_EXAMPLES, *OTHER_LANGUAGES])
     assert tested == examples
-    for example in examples:
+    for example in PYTHON_EXAMPLES:
         for required in ("Pulumi.yaml", "Pulumi.dev.yaml", "__main__.py", "README.md"):
+            assert (EXAMPLES / example / required).is_file(), f"{example}/{required}"
+    for example, program in OTHER_LANGUAGES.items():
+        for required in ("Pulumi.yaml", "Pulumi.dev.yaml", program, "README.md"):
             assert (EXAMPLES / example / required).is_file(), f"{example}/{required}"
 
 
@@ -140,3 +149,68 @@ def test_protected_app_example() -> None:
     assert run.monitor.one(":NotificationPolicy").inputs["mechanisms"] == {
         "emails": [{"id": "ops@example.com"}]
     }
+
+
+def _schema() -> dict[str, Any]:
+    return package_schema("0.0.0")
+
+
+def _declares_the_plugin(folder: Path) -> None:
+    project = yaml.safe_load((folder / "Pulumi.yaml").read_text())
+    plugin = (folder / project["packages"]["cloudflare-service-token"]).resolve()
+    assert yaml.safe_load((plugin / "PulumiPlugin.yaml").read_text()) == {"runtime": "python"}
+    assert (plugin / "__main__.py").is_file()
+
+
+def test_yaml_example() -> None:
+    folder = EXAMPLES / "yaml"
+    program = yaml.safe_load((folder / "Pulumi.yaml").read_text())
+    schema = _schema()["resources"]
+    _declares_the_plugin(folder)
+
+    ours = {
+        name: resource
+        for name, resource in program["resources"].items()
+        if resource["type"].startswith("cloudflare-service-token:")
+    }
+    assert ours, "the YAML example declares no component"
+    for name, resource in ours.items():
+        spec = schema[resource["type"]]
+        properties = resource["properties"]
+        assert set(spec["requiredInputs"]) <= set(properties), name
+        for key, value in properties.items():
+            expected = spec["inputProperties"][key]  # KeyError: not in the schema
+            interpolated = isinstance(value, str) and value.startswith("${")
+            assert not (expected.get("plain") and interpolated), f"{key} must be a literal"
+            if not interpolated:
+                assert _json_type(value) == expected["type"], key
+    for output, expression in program["outputs"].items():
+        resource, _, prop = expression.removeprefix("${").removesuffix("}").partition(".")
+        assert prop in schema[ours[resource]["type"]]["properties"], output
+
+
+def test_typescript_example() -> None:
+    folder = EXAMPLES / "typescript"
+    source = (folder / "index.ts").read_text()
+    component = _schema()["resources"]["cloudflare-service-token:index:ServiceTokenComponent"]
+    _declares_the_plugin(folder)
+
+    (args,) = re.findall(
+        r"new serviceToken\.ServiceTokenComponent\([^{]*\{(.*?)\}\);", source, re.S
+    )
+    used = set(re.findall(r"^\s*(\w+):", args, re.M))
+    outputs = set(re.findall(r"= deploy\.(\w+);", source))
+
+    assert used and used <= set(component["inputProperties"])
+    assert set(component["requiredInputs"]) <= used
+    assert outputs and outputs <= set(component["properties"])
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, list):
+        return "array"
+    return "string"
