@@ -241,3 +241,34 @@ def test_without_credentials_a_due_renewal_fails_naming_the_plugin_config(
 
     assert "`cloudflare-service-token:apiToken`" in (failed.value.details() or "")
     assert fake.calls() == 0
+
+
+def test_renewing_an_expired_token_warns_through_the_engine_log(
+    plugin: HostProcess, api: tuple[FakeCloudflareApi, str]
+):
+    fake, base_url = api
+    client = PluginClient(plugin.stub)
+    client.configure(
+        {},
+        {
+            "cloudflare-service-token:config:apiToken": SENTINEL,
+            "cloudflare-service-token:config:baseUrl": base_url,
+        },
+    )
+    expired = wall_now() - timedelta(days=2)
+    token = fake.add_token(account_id=ACCOUNT_ID, expires_at=expired)
+
+    client.create(
+        TRACKER,
+        {
+            "tokenId": token["id"],
+            "accountId": ACCOUNT_ID,
+            "tokenExpiresAt": format_timestamp(expired),
+            "minDays": 30,
+        },
+    )
+
+    assert fake.calls("refresh") == 1  # credentials from the legacy `variables` form
+    warnings = [log for log in plugin.engine.logs if f"service token {token['id']} expired" in log]
+    assert len(warnings) == 1
+    assert SENTINEL not in repr(plugin.engine.logs)
