@@ -17,9 +17,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from cloudflare_service_token._machines import MACHINES
 from tests.conftest import ACCOUNT_ID, NOW
 from tests.renewal_world import component_run, renewal_world
 
+SECRET_OUTPUTS = {key for machine in MACHINES for key in machine.secret_outputs}
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "state"
 
 
@@ -39,7 +41,19 @@ def _record(
         "id": id_,
         "recorded_at": at,
         "inputs": inputs,
-        "outputs": outputs,
+        "outputs": _redacted(outputs),
+    }
+
+
+# The fake API's secrets are random and worthless, but a secret never goes into a snapshot: the
+# fixtures keep where a secret was, not what it was.
+REDACTED = "secret-redacted-from-fixture"
+
+
+def _redacted(outputs: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: REDACTED if key in SECRET_OUTPUTS and value else value
+        for key, value in outputs.items()
     }
 
 
