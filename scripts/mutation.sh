@@ -9,10 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 root="$PWD"
-work="$root/.mutation"
+work="${MUTATION_WORK:-$root/.mutation}"
 # An environment of its own: the test script's `uv sync` would otherwise remove mutmut mid-run.
-UV_PROJECT_ENVIRONMENT="$work-venv" .tools/bin/uv sync --frozen --quiet --group mutation \
-    --no-install-project
+UV_PROJECT_ENVIRONMENT="$root/.mutation-venv" .tools/bin/uv sync --frozen --quiet --group mutation
 if [ ! -d "$work" ]; then
     mkdir -p "$work"
     git ls-files -z | xargs -0 -I{} cp --parents {} "$work"/
@@ -24,6 +23,6 @@ fi
 cd "$work"
 # Property tests stay deterministic and quick under mutation.
 export HYPOTHESIS_PROFILE=mutation
-"$work-venv/bin/mutmut" run "$@" || true
-"$work-venv/bin/python" "$root/scripts/mutation_report.py" "$work/mutants" \
+"$root/.mutation-venv/bin/mutmut" run "$@" || true
+"$root/.mutation-venv/bin/python" "$root/scripts/mutation_report.py" "$work/mutants" \
     "$root/scripts/mutation_equivalents.toml"
