@@ -12,7 +12,7 @@ _PROBE = """
 import json, sys, time
 import pulumi_cloudflare
 started = time.perf_counter()
-import cloudflare_service_token
+from cloudflare_service_token import ServiceTokenComponent  # the public names load lazily
 elapsed = time.perf_counter() - started
 print(json.dumps({"seconds": elapsed, "sdk_imported": "cloudflare" in sys.modules}))
 """
