@@ -9,7 +9,6 @@ saved state, as the engine does. Each scenario also asserts what it is about, on
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 import grpc
@@ -21,11 +20,10 @@ from cloudflare_service_token.testing import FakeClock, FakeCloudflareApi
 from cloudflare_service_token.testing._fake_api import Fault
 from tests.adapters import ADAPTERS, Adapter, serve_adapter
 from tests.conftest import ACCOUNT_ID, NOW
+from tests.machine_inputs import DAY, TOKEN_ID, rotation, schedule, tracker
 
 SENTINEL = "sentinel-api-token-5e6f-must-never-leak"
-TOKEN_ID = "6b1a2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 OTHER_TOKEN_ID = "0f9e8d7c-6b5a-4c3d-9e1f-2a3b4c5d6e7f"
-DAY = timedelta(days=1)
 
 
 @dataclass
@@ -126,30 +124,6 @@ def _message(details: str) -> str:
     # The SDK's aio server prefixes what the plugin raised.
     first = lines[0].removeprefix("Unexpected <class 'Exception'>: ") if lines else ""
     return first.removesuffix(":")
-
-
-def tracker(**overrides: Any) -> dict[str, Any]:
-    return {
-        "token_id": TOKEN_ID,
-        "account_id": ACCOUNT_ID,
-        "token_expires_at": format_timestamp(NOW + 365 * DAY),
-        "min_days": 30,
-        **overrides,
-    }
-
-
-def schedule(**overrides: Any) -> dict[str, Any]:
-    return {"duration": "8760h", "min_days": 30, **overrides}
-
-
-def rotation(**overrides: Any) -> dict[str, Any]:
-    return {
-        "token_id": TOKEN_ID,
-        "account_id": ACCOUNT_ID,
-        "secret_version": 1,
-        "grace": "24h",
-        **overrides,
-    }
 
 
 # -- the scenarios ---------------------------------------------------------------------------

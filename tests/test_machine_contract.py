@@ -2,7 +2,6 @@
 names saved in state, what Check reports, what Diff decides with unknown inputs, and what a
 preview leaves unknown. Pure calls: (olds, news, now) in, decisions out."""
 
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -21,23 +20,7 @@ from cloudflare_service_token._machines import (
 )
 from cloudflare_service_token._renewal import format_timestamp
 from tests.conftest import ACCOUNT_ID, NOW
-
-TOKEN_ID = "6b1a2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
-DAY = timedelta(days=1)
-
-
-def schedule(**overrides: Any) -> dict[str, Any]:
-    return {"duration": "8760h", "min_days": 30, **overrides}
-
-
-def rotation(**overrides: Any) -> dict[str, Any]:
-    return {
-        "token_id": TOKEN_ID,
-        "account_id": ACCOUNT_ID,
-        "secret_version": 1,
-        "grace": "24h",
-        **overrides,
-    }
+from tests.machine_inputs import DAY, TOKEN_ID, rotation, schedule
 
 
 def rotated_state(version: int = 2, at: str = "2026-11-20T12:00:00Z") -> dict[str, Any]:
