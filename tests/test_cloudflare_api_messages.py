@@ -1,0 +1,150 @@
+"""What the Cloudflare calls tell the user when Cloudflare does not answer as hoped: each message
+names the call, the token and the account, and Cloudflare's error codes, so it can be acted on.
+Driven through the official SDK against the fake API, with no retries."""
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+
+from cloudflare_service_token._cloudflare_api import (
+    ApiSettings,
+    CloudflareApiError,
+    refresh_service_token,
+    rotate_service_token,
+)
+from cloudflare_service_token.testing import FakeCloudflareApi
+from cloudflare_service_token.testing._fake_api import Fault
+from tests.conftest import ACCOUNT_ID, NOW
+
+API_TOKEN = "cf-api-token-for-messages"
+
+
+@pytest.fixture
+def api() -> Iterator[tuple[FakeCloudflareApi, ApiSettings, str]]:
+    fake = FakeCloudflareApi(api_token=API_TOKEN, now=lambda: NOW)
+    token = fake.add_token(account_id=ACCOUNT_ID, expires_at=NOW + timedelta(days=10))
+    with fake.serve() as base_url:
+        yield fake, ApiSettings(api_token=API_TOKEN, base_url=base_url, max_retries=0), token["id"]
+
+
+def where(token_id: str) -> str:
+    return f"service token {token_id} in account {ACCOUNT_ID}"
+
+
+def _body(document: object) -> bytes:
+    return json.dumps(document).encode()
+
+
+def test_a_refused_rotation_names_the_call_the_token_and_the_plugin_config(api):
+    fake, settings, token_id = api
+    fake.fail_next("rotate", Fault(status=403, code=10000, message="Authentication error"))
+    plugin = ApiSettings.resolve(
+        {
+            "cloudflare-service-token:apiToken": API_TOKEN,
+            "cloudflare-service-token:baseUrl": settings.base_url,
+        },
+        {},
+        namespace="cloudflare-service-token",
+    )
+
+    with pytest.raises(CloudflareApiError) as failed:
+        rotate_service_token(plugin, ACCOUNT_ID, token_id, NOW + timedelta(hours=24))
+
+    message = str(failed.value)
+    assert f"refused the rotation of {where(token_id)}" in message
+    assert "code 10000: Authentication error" in message
+    assert "`cloudflare-service-token:apiToken`" in message
+
+
+def test_an_unsuccessful_rotation_names_the_call_and_the_token(api):
+    fake, settings, token_id = api
+    fake.fail_next("rotate", Fault(success_false=True, code=7003, message="Could not route"))
+
+    with pytest.raises(CloudflareApiError) as failed:
+        rotate_service_token(settings, ACCOUNT_ID, token_id, NOW + timedelta(hours=24))
+
+    assert str(failed.value) == (
+        f"Cloudflare did not succeed with the rotation of {where(token_id)} (success: false, "
+        f"code 7003: Could not route); nothing was recorded, run `pulumi up` again."
+    )
+
+
+@pytest.mark.parametrize("result", [{}, {"client_secret": 42}])
+def test_a_rotation_answer_without_a_secret_gives_an_empty_one(api, result):
+    fake, settings, token_id = api
+    fake.fail_next("rotate", Fault(status=200, body=_body({"success": True, "result": result})))
+
+    assert rotate_service_token(settings, ACCOUNT_ID, token_id, NOW + timedelta(days=1)) == ""
+
+
+def test_a_refresh_that_reports_no_expiry_anywhere_says_to_refresh(api):
+    fake, settings, token_id = api
+    empty = Fault(status=200, body=_body({"success": True, "result": {}}))
+    fake.fail_next("refresh", empty)
+    fake.fail_next("get", empty)
+
+    with pytest.raises(CloudflareApiError) as failed:
+        refresh_service_token(settings, ACCOUNT_ID, token_id)
+
+    assert str(failed.value) == (
+        f"Cloudflare refreshed {where(token_id)} but reported no expiry; run `pulumi refresh` "
+        f"to read it, then `pulumi up`."
+    )
+
+
+def test_a_failed_read_after_refresh_is_named_as_such(api):
+    fake, settings, token_id = api
+    fake.fail_next("refresh", Fault(status=200, body=_body({"success": True, "result": {}})))
+    fake.fail_next("get", Fault(success_false=True, code=10001, message="Internal error"))
+
+    with pytest.raises(CloudflareApiError) as failed:
+        refresh_service_token(settings, ACCOUNT_ID, token_id)
+
+    assert f"with the read after refresh of {where(token_id)}" in str(failed.value)
+
+
+def test_a_refresh_answer_without_a_token_says_nothing_was_recorded(api):
+    fake, settings, token_id = api
+    fake.fail_next("refresh", Fault(status=200, body=_body({"success": True, "result": None})))
+
+    with pytest.raises(CloudflareApiError) as failed:
+        refresh_service_token(settings, ACCOUNT_ID, token_id)
+
+    assert str(failed.value) == (
+        f"Cloudflare answered the refresh of {where(token_id)} without a token in `result`; "
+        f"nothing was recorded, run `pulumi up` again."
+    )
+
+
+def test_every_error_code_is_listed_and_none_is_invented(api):
+    fake, settings, token_id = api
+    two = {
+        "success": False,
+        "errors": [{"code": 1, "message": "one"}, {"code": 2, "message": "two"}],
+        "messages": [],
+        "result": None,
+    }
+    fake.fail_next("refresh", Fault(status=500, body=_body(two)))
+    fake.fail_next("refresh", Fault(status=500, body=_body({"success": False, "errors": "x"})))
+
+    with pytest.raises(CloudflareApiError) as both:
+        refresh_service_token(settings, ACCOUNT_ID, token_id)
+    with pytest.raises(CloudflareApiError) as garbled:
+        refresh_service_token(settings, ACCOUNT_ID, token_id)
+
+    assert "HTTP 500, code 1: one; code 2: two to the refresh" in str(both.value)
+    assert f"HTTP 500 to the refresh of {where(token_id)}" in str(garbled.value)
+
+
+def test_a_non_envelope_answer_is_not_success(api):
+    fake, settings, token_id = api
+    fake.fail_next("refresh", Fault(status=200, body=_body(["not", "an", "envelope"])))
+
+    with pytest.raises(CloudflareApiError) as failed:
+        refresh_service_token(settings, ACCOUNT_ID, token_id)
+
+    assert f"did not succeed with the refresh of {where(token_id)} (success: false)" in str(
+        failed.value
+    )
