@@ -18,9 +18,10 @@ from cloudflare_service_token._machines import (
     SecretRotation,
     TokenRenewal,
 )
-from cloudflare_service_token._renewal import format_timestamp
+from cloudflare_service_token._providers import TokenRenewalProvider
+from cloudflare_service_token._renewal import format_timestamp, renew_after_text
 from tests.conftest import ACCOUNT_ID, NOW
-from tests.machine_inputs import DAY, TOKEN_ID, rotation, schedule
+from tests.machine_inputs import DAY, TOKEN_ID, rotation, schedule, tracker
 
 
 def rotated_state(version: int = 2, at: str = "2026-11-20T12:00:00Z") -> dict[str, Any]:
@@ -229,3 +230,34 @@ def test_a_rotation_without_a_new_secret_fails_naming_the_token_and_the_deadline
     message = str(failed.value)
     assert TOKEN_ID in message
     assert format_timestamp(NOW + DAY) in message
+
+
+# -- helpers the hosts share -----------------------------------------------------------------
+
+
+def test_only_a_token_lifetime_suggests_forever():
+    with pytest.raises(ServiceTokenConfigError) as lifetime:
+        parse_duration("0")
+    with pytest.raises(ServiceTokenConfigError) as grace:
+        parse_duration("0", "previous_secret_grace")
+
+    hint = ", or 'forever' for a token that never expires"
+    assert hint in str(lifetime.value)
+    assert "forever" not in str(grace.value)
+
+
+def test_renew_after_text_is_the_window_before_expiry_or_none():
+    assert renew_after_text(None, 30) is None
+    assert renew_after_text("2027-11-23T12:00:00Z", 30) == "2027-10-24T12:00:00Z"
+    assert renew_after_text("2027-11-23T12:00:00Z", 0) is None
+
+
+def test_a_dynamic_provider_states_create_before_delete_only_for_a_replacement():
+    provider = TokenRenewalProvider()
+    olds = {**tracker(), "expires_at": tracker()["token_expires_at"]}
+
+    replaced = provider.diff("id", olds, tracker(token_id="another"))
+    kept = provider.diff("id", olds, tracker())
+
+    assert (replaced.replaces, replaced.delete_before_replace) == (["token_id"], False)
+    assert (kept.replaces, kept.delete_before_replace) == ([], None)
