@@ -6,7 +6,11 @@ from typing import Any, cast
 import pulumi
 import pytest
 
-from cloudflare_service_token import ServiceTokenArgs, ServiceTokenConfigError
+from cloudflare_service_token import (
+    ServiceTokenArgs,
+    ServiceTokenConfigError,
+    ServiceTokenReference,
+)
 from cloudflare_service_token._args import check_name, validate_args
 from tests.conftest import ACCOUNT_ID, ZONE_ID
 
@@ -79,4 +83,14 @@ def test_a_forever_grace_says_why_it_cannot_be():
     assert refused(secret_version=1, previous_secret_grace="forever") == (
         "`previous_secret_grace` ('forever') must be a finite Go duration, or the old secret "
         "would never stop working; use e.g. '24h'."
+    )
+
+
+def test_a_reference_to_something_not_a_stack_names_what_it_got():
+    with pytest.raises(ServiceTokenConfigError) as failed:
+        ServiceTokenReference(cast(Any, 42), "ci")
+
+    assert str(failed.value) == (
+        "`stack` must be a pulumi.StackReference or a stack name such as 'org/project/stack', "
+        "got int."
     )

@@ -148,3 +148,15 @@ def test_a_non_envelope_answer_is_not_success(api):
     assert f"did not succeed with the refresh of {where(token_id)} (success: false)" in str(
         failed.value
     )
+
+
+def test_an_error_page_that_is_not_json_is_reported_by_its_status(api):
+    fake, settings, token_id = api
+    fake.fail_next("refresh", Fault(status=502, body=b"<html>Bad gateway</html>"))
+
+    with pytest.raises(CloudflareApiError) as failed:
+        refresh_service_token(settings, ACCOUNT_ID, token_id)
+
+    assert str(failed.value).startswith(
+        f"Cloudflare answered HTTP 502 to the refresh of {where(token_id)}, after 0 retries"
+    )
