@@ -11,7 +11,8 @@ from cloudflare_service_token import (
     ServiceTokenConfigError,
     ServiceTokenReference,
 )
-from cloudflare_service_token._args import check_name, validate_args
+from cloudflare_service_token._args import check_min_days, check_name, validate_args
+from cloudflare_service_token._renewal import MAX_WINDOW_DAYS
 from tests.conftest import ACCOUNT_ID, ZONE_ID
 
 IMPORT_ID = "f174e90a-fafe-4643-bbbc-4a0ed4fc8415"
@@ -94,3 +95,16 @@ def test_a_reference_to_something_not_a_stack_names_what_it_got():
         "`stack` must be a pulumi.StackReference or a stack name such as 'org/project/stack', "
         "got int."
     )
+
+
+def test_a_window_below_zero_says_what_a_window_means():
+    assert refused(min_days_for_renewal=-1) == (
+        "`min_days_for_renewal` (-1) must be a whole number, 0 or more; e.g. 30 renews a token "
+        "on the first `pulumi up` less than 30 days before expiry."
+    )
+
+
+def test_the_longest_window_is_go_s_longest_lifetime():
+    assert check_min_days(MAX_WINDOW_DAYS) == MAX_WINDOW_DAYS
+    with pytest.raises(ServiceTokenConfigError, match="no lifetime is longer than"):
+        check_min_days(MAX_WINDOW_DAYS + 1)

@@ -241,9 +241,14 @@ def test_only_a_token_lifetime_suggests_forever():
     with pytest.raises(ServiceTokenConfigError) as grace:
         parse_duration("0", "previous_secret_grace")
 
-    hint = ", or 'forever' for a token that never expires"
-    assert hint in str(lifetime.value)
-    assert "forever" not in str(grace.value)
+    assert str(lifetime.value) == (
+        "`duration` ('0') must be a positive duration of at least 1us; use e.g. '8760h' (one "
+        "year), or 'forever' for a token that never expires."
+    )
+    assert str(grace.value) == (
+        "`previous_secret_grace` ('0') must be a positive duration of at least 1us; use e.g. "
+        "'8760h' (one year)."
+    )
 
 
 def test_renew_after_text_is_the_window_before_expiry_or_none():
