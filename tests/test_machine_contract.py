@@ -2,9 +2,11 @@
 names saved in state, what Check reports, what Diff decides with unknown inputs, and what a
 preview leaves unknown. Pure calls: (olds, news, now) in, decisions out."""
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from pulumi.runtime.rpc import wrap_rpc_secret
 
 from cloudflare_service_token._durations import parse_duration
 from cloudflare_service_token._errors import ServiceTokenConfigError
@@ -12,14 +14,19 @@ from cloudflare_service_token._machines import (
     UNKNOWN,
     Diff,
     Failure,
+    Plan,
     RenewalError,
     RenewalSchedule,
     Rotate,
     SecretRotation,
     TokenRenewal,
 )
-from cloudflare_service_token._providers import TokenRenewalProvider
-from cloudflare_service_token._renewal import format_timestamp, renew_after_text
+from cloudflare_service_token._providers import TokenRenewalProvider, _carry_out, _plain
+from cloudflare_service_token._renewal import (
+    check_renewal_window,
+    format_timestamp,
+    renew_after_text,
+)
 from tests.conftest import ACCOUNT_ID, NOW
 from tests.machine_inputs import DAY, TOKEN_ID, rotation, schedule, tracker
 
@@ -266,3 +273,23 @@ def test_a_dynamic_provider_states_create_before_delete_only_for_a_replacement()
 
     assert (replaced.replaces, replaced.delete_before_replace) == (["token_id"], False)
     assert (kept.replaces, kept.delete_before_replace) == ([], None)
+
+
+def test_a_window_just_under_the_lifetime_is_accepted_to_the_second():
+    check_renewal_window(30, timedelta(days=30, seconds=10), "replace")
+
+    with pytest.raises(ServiceTokenConfigError):
+        check_renewal_window(30, timedelta(days=30), "replace")
+
+
+def test_library_mode_shows_each_warning_as_written(caplog: pytest.LogCaptureFixture):
+    with caplog.at_level("WARNING", logger="cloudflare_service_token"):
+        _carry_out(Plan(None, lambda _: {}, ("token 1 expired at 2026-11-20T00:00:00Z",)))
+
+    assert [r.getMessage() for r in caplog.records] == ["token 1 expired at 2026-11-20T00:00:00Z"]
+
+
+def test_library_mode_hands_the_machines_secrets_unwrapped():
+    assert _plain({"client_secret": wrap_rpc_secret("s3cret"), "__provider": "x"}) == {
+        "client_secret": "s3cret"
+    }
