@@ -160,3 +160,13 @@ def test_an_error_page_that_is_not_json_is_reported_by_its_status(api):
     assert str(failed.value).startswith(
         f"Cloudflare answered HTTP 502 to the refresh of {where(token_id)}, after 0 retries"
     )
+
+
+def test_an_empty_error_list_adds_no_codes(api):
+    fake, settings, token_id = api
+    fake.fail_next("refresh", Fault(status=500, body=_body({"success": False, "errors": []})))
+
+    with pytest.raises(CloudflareApiError) as failed:
+        refresh_service_token(settings, ACCOUNT_ID, token_id)
+
+    assert f"HTTP 500 to the refresh of {where(token_id)}" in str(failed.value)

@@ -23,6 +23,7 @@ from cloudflare_service_token._machines import (
 )
 from cloudflare_service_token._providers import TokenRenewalProvider, _carry_out, _plain
 from cloudflare_service_token._renewal import (
+    MAX_WINDOW_DAYS,
     check_renewal_window,
     format_timestamp,
     renew_after_text,
@@ -78,10 +79,10 @@ def test_a_forever_grace_is_refused_as_not_finite():
 
 
 def test_a_bad_grace_is_reported_under_its_argument_name():
-    (failure,) = SecretRotation.check({}, rotation(grace="soon"))
+    with pytest.raises(ServiceTokenConfigError) as parsed:
+        parse_duration("soon", "previous_secret_grace")
 
-    assert failure.property == "grace"
-    assert "previous_secret_grace" in failure.reason
+    assert SecretRotation.check({}, rotation(grace="soon")) == [Failure("grace", str(parsed.value))]
 
 
 def test_unknown_rotation_inputs_are_not_checked_yet():
@@ -293,3 +294,56 @@ def test_library_mode_hands_the_machines_secrets_unwrapped():
     assert _plain({"client_secret": wrap_rpc_secret("s3cret"), "__provider": "x"}) == {
         "client_secret": "s3cret"
     }
+
+
+# -- the tracker's plans ---------------------------------------------------------------------
+
+
+def tracked(**overrides: Any) -> dict[str, Any]:
+    """A tracker's saved outputs: last renewed 20 days ago, not due."""
+    news = tracker()
+    return {
+        **news,
+        "expires_at": news["token_expires_at"],
+        "renew_after": None,
+        "last_renewed_at": format_timestamp(NOW - 20 * DAY),
+        **overrides,
+    }
+
+
+def test_a_new_expiry_from_the_token_is_a_change_even_when_not_due():
+    later = format_timestamp(NOW + 400 * DAY)
+
+    assert TokenRenewal.diff(tracked(), tracker(token_expires_at=later), NOW) == Diff(True)
+
+
+def test_state_without_a_window_counts_as_a_changed_window():
+    olds = {key: value for key, value in tracked().items() if key != "min_days"}
+
+    assert TokenRenewal.diff(olds, tracker(), NOW).changes is True
+
+
+def test_an_update_that_renews_nothing_keeps_when_it_last_renewed():
+    plan = TokenRenewal.update(tracked(), tracker(account_id=ACCOUNT_ID), NOW)
+
+    assert plan.call is None
+    assert plan.outputs(None)["last_renewed_at"] == format_timestamp(NOW - 20 * DAY)
+
+
+def test_a_refresh_that_does_not_move_the_expiry_past_now_fails():
+    soon = format_timestamp(NOW + 5 * DAY)
+    due = tracked(expires_at=soon, token_expires_at=soon)
+    plan = TokenRenewal.update(due, tracker(token_expires_at=soon), NOW)
+
+    assert plan.call is not None
+
+    with pytest.raises(RenewalError, match="still expires at"):
+        plan.outputs(NOW)
+
+
+def test_the_window_runs_from_zero_to_the_longest_lifetime():
+    assert TokenRenewal.check({}, tracker(min_days=0)) == []
+    assert TokenRenewal.check({}, tracker(min_days=MAX_WINDOW_DAYS)) == []
+    assert TokenRenewal.check({}, tracker(min_days=MAX_WINDOW_DAYS + 1)) == [
+        Failure("min_days", f"must be a whole number of days, 0 to {MAX_WINDOW_DAYS}")
+    ]
