@@ -21,7 +21,7 @@ from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 from cloudflare_service_token._machines import UNKNOWN
 from cloudflare_service_token._plugin import ServiceTokenProvider
 from cloudflare_service_token._schema import COMPONENT_TYPE
-from cloudflare_service_token._wire import is_unknown, unknown
+from cloudflare_service_token._wire import is_unknown, wire_value
 
 VERSION = "0.2.0"
 
@@ -31,16 +31,8 @@ def urn(type_: str, name: str = "res") -> str:
 
 
 def to_wire(value: Any, *, secret: bool = False) -> PropertyValue:
-    """A plain Python value as the engine sends it (numbers as floats, UNKNOWN as computed)."""
-    if value is UNKNOWN:
-        return unknown(secret=secret)
-    if isinstance(value, Mapping):
-        return PropertyValue({k: to_wire(v) for k, v in value.items()}, is_secret=secret)
-    if isinstance(value, list | tuple):
-        return PropertyValue([to_wire(v) for v in value], is_secret=secret)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return PropertyValue(float(value), is_secret=secret)
-    return PropertyValue(value, is_secret=secret)
+    """A plain Python value as the engine sends it (numbers as floats, UNKNOWN as unknown)."""
+    return PropertyValue(wire_value(value), is_secret=secret)
 
 
 def from_wire(prop: PropertyValue) -> Any:

@@ -44,7 +44,7 @@ from . import _clock
 from ._cloudflare_api import ApiSettings, perform
 from ._machines import MACHINES, UNKNOWN, Machine, Plan
 from ._schema import CONFIG, PACKAGE, camel, resource_type, schema_text, snake
-from ._wire import UNKNOWN_TEXT, is_unknown
+from ._wire import is_unknown, wire_value
 
 _BY_TYPE: Final = {resource_type(machine): machine for machine in MACHINES}
 
@@ -74,7 +74,7 @@ class ServiceTokenProvider(Provider):
         )
 
     async def check(self, request: CheckRequest) -> CheckResponse:
-        machine = _machine(request.urn)
+        machine = _machine(request.type)
         failures = machine.check(_plain(request.old_inputs), _plain(request.new_inputs))
         return CheckResponse(
             inputs=request.new_inputs,
@@ -82,7 +82,7 @@ class ServiceTokenProvider(Provider):
         )
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
-        machine = _machine(request.urn)
+        machine = _machine(request.type)
         decided = machine.diff(_plain(request.old_state), _plain(request.new_inputs), _clock.now())
         return DiffResponse(
             changes=decided.changes,
@@ -92,7 +92,7 @@ class ServiceTokenProvider(Provider):
         )
 
     async def create(self, request: CreateRequest) -> CreateResponse:
-        machine = _machine(request.urn)
+        machine = _machine(request.type)
         news = _plain(request.properties)
         plan = machine.create(news, _clock.now())
         outputs = await self._carry_out(plan, request.urn, preview=request.preview)
@@ -100,7 +100,7 @@ class ServiceTokenProvider(Provider):
         return CreateResponse(resource_id=resource_id, properties=_wire(machine, outputs))
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:
-        machine = _machine(request.urn)
+        machine = _machine(request.type)
         plan = machine.update(_plain(request.olds), _plain(request.news), _clock.now())
         outputs = await self._carry_out(plan, request.urn, preview=request.preview)
         return UpdateResponse(properties=_wire(machine, outputs))
@@ -154,8 +154,7 @@ def _config_value(request: ConfigureRequest, name: str) -> Any:
     return None
 
 
-def _machine(urn: str) -> type[Machine]:
-    kind = urn.split("::")[-2] if "::" in urn else ""
+def _machine(kind: str) -> type[Machine]:
     machine = _BY_TYPE.get(kind)
     if machine is None:
         raise ValueError(
@@ -175,17 +174,9 @@ def _value(prop: PropertyValue) -> Any:
 
 def _wire(machine: type[Machine], outputs: Mapping[str, Any]) -> dict[str, PropertyValue]:
     return {
-        camel(key): PropertyValue(_wire_value(value), is_secret=key in machine.secret_outputs)
+        camel(key): PropertyValue(wire_value(value), is_secret=key in machine.secret_outputs)
         for key, value in outputs.items()
     }
-
-
-def _wire_value(value: Any) -> Any:
-    if value is UNKNOWN:
-        return UNKNOWN_TEXT
-    if isinstance(value, int) and not isinstance(value, bool):
-        return float(value)  # the wire has one number type
-    return value
 
 
 def serve(argv: list[str], version: str) -> None:

@@ -10,7 +10,6 @@ import re
 from typing import Any, TypeVar, cast
 
 import pulumi
-from pulumi.output import Unknown
 from pulumi.provider.experimental.property_value import PropertyValue
 from pulumi.provider.experimental.provider import ConstructRequest, ConstructResponse
 from pulumi.resource import DependencyResource
@@ -20,7 +19,7 @@ from ._component import ServiceTokenComponent
 from ._errors import ServiceTokenConfigError
 from ._plugin_resources import PluginRenewalSchedule, PluginSecretRotation, PluginTokenRenewal
 from ._schema import COMPONENT_INPUTS, COMPONENT_OUTPUTS, COMPONENT_TYPE, Field, camel
-from ._wire import UNKNOWN_TEXT, is_unknown, unknown
+from ._wire import is_unknown, unknown, wire_value
 
 T = TypeVar("T")
 _FIELDS = {field.camel: field for field in COMPONENT_INPUTS}
@@ -114,26 +113,14 @@ def _resolved(value: T) -> "asyncio.Future[T]":
 async def property_value(output: pulumi.Input[Any], *, secret: bool) -> PropertyValue:
     """An output of the component as the engine takes it; `secret` forces secrecy on."""
     if not isinstance(output, pulumi.Output):
-        return PropertyValue(_wire(output), is_secret=secret)
+        return PropertyValue(wire_value(output), is_secret=secret)
     resources = await output.resources()
     dependencies = [urn for r in resources if (urn := await r.urn.future()) is not None]
     is_secret = secret or await output.is_secret()
     if not await output.is_known():
         return unknown(secret=is_secret, dependencies=frozenset(dependencies))
     value = await output.future(with_unknowns=True)
-    return PropertyValue(_wire(value), is_secret=is_secret, dependencies=dependencies)
-
-
-def _wire(value: Any) -> Any:
-    if isinstance(value, Unknown):
-        return UNKNOWN_TEXT
-    if isinstance(value, dict):
-        return {key: PropertyValue(_wire(item)) for key, item in value.items()}
-    if isinstance(value, list):
-        return [PropertyValue(_wire(item)) for item in value]
-    if isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    return value
+    return PropertyValue(wire_value(value), is_secret=is_secret, dependencies=dependencies)
 
 
 def _schema_names(message: str) -> str:
