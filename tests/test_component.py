@@ -179,3 +179,18 @@ def test_in_preview_outputs_of_a_new_token_are_unknown_but_stay_secret() -> None
     for output in ("client_secret", "headers", "single_header_value"):
         assert run.outputs[output].secret, output
     assert run.monitor.one(TOKEN).inputs["name"] == "CI/CD app"
+
+
+@pytest.mark.parametrize("output", ["client_secret", "headers", "single_header_value"])
+def test_a_resource_given_a_derived_output_depends_on_the_token(output: str) -> None:
+    def program() -> None:
+        token = ServiceTokenComponent("ci", account_token(secret_version=1))
+        pulumi.CustomResource("test:index:Consumer", "consumer", {"value": getattr(token, output)})
+
+    run = run_program(program)
+
+    consumer = run.monitor.one(":Consumer")
+    token_urn = run.monitor.one(TOKEN).urn
+    rotation_urn = run.monitor.one("SecretRotation").urn
+    assert {token_urn, rotation_urn} <= set(consumer.property_dependencies["value"])
+    assert consumer.inputs["value"] is not None

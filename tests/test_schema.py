@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 import jsonschema
+import pulumi
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -26,6 +27,8 @@ from cloudflare_service_token._schema import (
     schema_text,
     snake,
 )
+from cloudflare_service_token.testing import CloudflareMocks, run_program
+from tests.conftest import ACCOUNT_ID
 
 _TYPES = ["string", "integer", "number", "boolean", "array", "object"]
 _PROPERTY: dict[str, Any] = {
@@ -155,15 +158,25 @@ def test_each_argument_has_the_type_of_its_python_annotation(schema: dict[str, A
 def test_the_component_gives_exactly_the_python_outputs_and_the_same_secrets(
     schema: dict[str, Any],
 ):
-    outputs = {
-        name
-        for name, annotation in ServiceTokenComponent.__annotations__.items()
-        if not name.startswith("_") and "Output" in str(annotation)
-    }
+    # The outputs as a Python program sees them: the Output attributes a component has beyond
+    # those of every component (its outputs are declared for type checkers only), and whether
+    # each resolves secret.
+    def program() -> None:
+        component = ServiceTokenComponent(
+            "probe",
+            ServiceTokenArgs(name="probe", account_id=ACCOUNT_ID, min_days_for_renewal=30),
+        )
+        base = vars(pulumi.ComponentResource("test:index:Probe", "base"))
+        for name, value in vars(component).items():
+            if isinstance(value, pulumi.Output) and not name.startswith("_") and name not in base:
+                pulumi.export(name, value)
+
+    outputs = run_program(program, mocks=CloudflareMocks()).outputs
     properties = schema["resources"][COMPONENT_TYPE]["properties"]
 
     assert set(properties) == {camel(name) for name in outputs}
     secret = {name for name, spec in properties.items() if spec.get("secret")}
+    assert secret == {camel(name) for name, output in outputs.items() if output.secret}
     assert secret == {"clientSecret", "headers", "singleHeaderValue"}
 
 

@@ -2,14 +2,14 @@
 
 from collections.abc import Callable
 from functools import partial
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pulumi
 import pulumi_cloudflare as cloudflare
 
 from ._access_resources import expiry_alert, service_auth_policy
 from ._args import ServiceTokenArgs, validate_args
-from ._credentials import secret_headers, single_header_value
+from ._credentials import secret_credentials
 from ._renewal import renew_after_text
 from ._renewal_resources import RenewalSchedule, SecretRotation, TokenRenewal
 
@@ -20,29 +20,41 @@ class ServiceTokenComponent(pulumi.ComponentResource):
     """A Cloudflare Access service token whose credentials stay secret and whose replacement never
     leaves services without a valid token."""
 
-    token_id: pulumi.Output[str]
-    """The token's Cloudflare id (a UUID): what Access policies include."""
-    client_id: pulumi.Output[str]
-    """The value of the `CF-Access-Client-Id` header (`<32 hex>.access`)."""
-    client_secret: pulumi.Output[str | None]
-    """The value of the `CF-Access-Client-Secret` header. Secret; None for an adopted token until
-    its first rotation."""
-    expires_at: pulumi.Output[str | None]
-    """When the token expires (RFC 3339), counting renewals this component made; None: never."""
-    renew_after: pulumi.Output[str | None]
-    """From when the next `pulumi up` renews the token (RFC 3339); None without renewal."""
-    headers: pulumi.Output[dict[str, str] | None]
-    """Both request headers, ready to send. Secret; None for an adopted token until rotated."""
-    single_header_value: pulumi.Output[str | None]
-    """The JSON value for apps that read the token from one header. Secret; None likewise."""
-    policy_id: pulumi.Output[str | None]
-    """The Service Auth Access policy's id, when `service_auth_policy_name` is set."""
+    # Declared for type checkers and IDEs only. At run time the SDK turns a resource class's own
+    # annotations into a new class, a copy of several modules' globals and a get_type_hints call on
+    # every instance (`_types.resource_types`, uncached), about a fifth of the bare token's cost
+    # per component; a component's outputs need none of it.
+    if TYPE_CHECKING:
+        token_id: pulumi.Output[str]
+        """The token's Cloudflare id (a UUID): what Access policies include."""
+        client_id: pulumi.Output[str]
+        """The value of the `CF-Access-Client-Id` header (`<32 hex>.access`)."""
+        client_secret: pulumi.Output[str | None]
+        """The value of the `CF-Access-Client-Secret` header. Secret; None for an adopted token
+        until its first rotation."""
+        expires_at: pulumi.Output[str | None]
+        """When the token expires (RFC 3339), counting renewals this component made; None:
+        never."""
+        renew_after: pulumi.Output[str | None]
+        """From when the next `pulumi up` renews the token (RFC 3339); None without renewal."""
+        headers: pulumi.Output[dict[str, str] | None]
+        """Both request headers, ready to send. Secret; None for an adopted token until
+        rotated."""
+        single_header_value: pulumi.Output[str | None]
+        """The JSON value for apps that read the token from one header. Secret; None
+        likewise."""
+        policy_id: pulumi.Output[str | None]
+        """The Service Auth Access policy's id, when `service_auth_policy_name` is set."""
+
+        _TokenRenewal: ClassVar[Callable[..., TokenRenewal | Any]]
+        _RenewalSchedule: ClassVar[Callable[..., RenewalSchedule | Any]]
+        _SecretRotation: ClassVar[Callable[..., SecretRotation | Any]]
 
     # The resources renewal and rotation declare: dynamic resources in library mode; the provider
     # plugin swaps in its own custom resources, which take the same arguments.
-    _TokenRenewal: ClassVar[Callable[..., TokenRenewal | Any]] = TokenRenewal
-    _RenewalSchedule: ClassVar[Callable[..., RenewalSchedule | Any]] = RenewalSchedule
-    _SecretRotation: ClassVar[Callable[..., SecretRotation | Any]] = SecretRotation
+    _TokenRenewal = TokenRenewal
+    _RenewalSchedule = RenewalSchedule
+    _SecretRotation = SecretRotation
 
     def __init__(
         self,
@@ -54,8 +66,10 @@ class ServiceTokenComponent(pulumi.ComponentResource):
         super().__init__(TYPE_TOKEN, name, None, opts)
         renews = validated.min_days_for_renewal > 0
 
+        # One Output stands for every output this token has no value for.
+        unset: pulumi.Output[None] = pulumi.Output.from_input(None)
         replacement_trigger: pulumi.Output[int] | None = None
-        renew_after: pulumi.Output[str | None] = pulumi.Output.from_input(None)
+        renew_after: pulumi.Output[str | None] = unset
         if renews and validated.renewal_strategy == "replace":
             schedule = self._RenewalSchedule(
                 f"{name}-schedule",
@@ -135,7 +149,7 @@ class ServiceTokenComponent(pulumi.ComponentResource):
             expires_at = renewal.expires_at
             renew_after = renewal.renew_after
 
-        policy_id: pulumi.Output[str | None] = pulumi.Output.from_input(None)
+        policy_id: pulumi.Output[str | None] = unset
         if validated.service_auth_policy_name is not None:
             policy_id = service_auth_policy(
                 name,
@@ -156,14 +170,14 @@ class ServiceTokenComponent(pulumi.ComponentResource):
 
         self.token_id = token.id
         self.client_id = token.client_id
-        # The engine applies additional_secret_outputs, but only to the token's own state: wrap
-        # here so the component's outputs are secret wherever they are read.
-        self.client_secret = pulumi.Output.secret(client_secret)
+        # The engine applies additional_secret_outputs, but only to the token's own state: these
+        # are made secret here, so they are secret wherever they are read.
+        self.client_secret, self.headers, self.single_header_value = secret_credentials(
+            token.client_id, client_secret
+        )
         self.expires_at = expires_at
         self.renew_after = renew_after
         self.policy_id = policy_id
-        self.headers = secret_headers(self.client_id, self.client_secret)
-        self.single_header_value = single_header_value(self.headers)
         self.register_outputs(
             {
                 "token_id": self.token_id,

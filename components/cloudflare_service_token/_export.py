@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pulumi
 
-from ._credentials import secret_headers, single_header_value
+from ._credentials import secret_credentials
 from ._errors import ServiceTokenConfigError
 
 if TYPE_CHECKING:
@@ -51,13 +51,12 @@ class ServiceTokenReference:
             )
         self.token_id = _exported(stack, f"{prefix}_token_id")
         self.client_id = _exported(stack, f"{prefix}_client_id")
-        # Empty for an adopted token until its first rotation, as on the producing side.
-        self.client_secret = pulumi.Output.secret(
-            _exported(stack, f"{prefix}_client_secret", may_be_empty=True)
+        # Secret even if the producer exported it in plain text; empty for an adopted token
+        # until its first rotation, as on the producing side.
+        self.client_secret, self.headers, self.single_header_value = secret_credentials(
+            self.client_id, _exported(stack, f"{prefix}_client_secret", may_be_empty=True)
         )
         self.expires_at = _exported(stack, f"{prefix}_expires_at", may_be_empty=True)
-        self.headers = secret_headers(self.client_id, self.client_secret)
-        self.single_header_value = single_header_value(self.headers)
 
 
 def _exported(

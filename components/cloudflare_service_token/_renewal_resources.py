@@ -1,5 +1,7 @@
 """The dynamic resources the component declares for renewal and rotation (see `_providers`)."""
 
+from typing import TYPE_CHECKING
+
 import pulumi
 from pulumi.dynamic import Resource
 
@@ -7,13 +9,19 @@ from ._providers import RenewalScheduleProvider, SecretRotationProvider, TokenRe
 
 _MODULE = "cloudflare-service-token"
 
+# Outputs that are strings are declared for type checkers only: at run time the SDK turns a
+# resource class's own annotations into a new class and a get_type_hints call on every instance,
+# which buys nothing for strings. `generation` stays declared, as the SDK reads it to give the
+# engine's numbers back as ints.
+
 
 class TokenRenewal(Resource, module=_MODULE, name="TokenRenewal"):
     """Refresh strategy: extends one account-scoped token in place when it is due."""
 
-    expires_at: pulumi.Output[str | None]
-    renew_after: pulumi.Output[str | None]
-    last_renewed_at: pulumi.Output[str | None]
+    if TYPE_CHECKING:
+        expires_at: pulumi.Output[str | None]
+        renew_after: pulumi.Output[str | None]
+        last_renewed_at: pulumi.Output[str | None]
 
     def __init__(
         self,
@@ -73,8 +81,9 @@ class SecretRotation(Resource, module=_MODULE, name="SecretRotation"):
     """Rotation: a new client secret each time `secret_version` goes up, made by this resource
     after the token exists, with the previous secret's deadline set at that moment."""
 
-    client_secret: pulumi.Output[str | None]
-    previous_secret_expires_at: pulumi.Output[str | None]
+    if TYPE_CHECKING:
+        client_secret: pulumi.Output[str | None]
+        previous_secret_expires_at: pulumi.Output[str | None]
 
     def __init__(
         self,
