@@ -1,5 +1,6 @@
 """ServiceTokenComponent: its outputs, their secretness, and the options its token carries."""
 
+import inspect
 import json
 import uuid
 from typing import cast
@@ -194,3 +195,22 @@ def test_a_resource_given_a_derived_output_depends_on_the_token(output: str) -> 
     rotation_urn = run.monitor.one("SecretRotation").urn
     assert {token_urn, rotation_urn} <= set(consumer.property_dependencies["value"])
     assert consumer.inputs["value"] is not None
+
+
+def test_resources_declared_per_token_carry_no_run_time_annotations() -> None:
+    # The SDK rebuilds a class and its type hints from a resource class's own annotations on
+    # every instance; declare string outputs under `if TYPE_CHECKING:` instead (the schedule's
+    # `generation` is the one that needs the SDK to read its type).
+    from cloudflare_service_token._plugin_component import PluginServiceTokenComponent
+    from cloudflare_service_token._plugin_resources import PluginSecretRotation, PluginTokenRenewal
+    from cloudflare_service_token._renewal_resources import SecretRotation, TokenRenewal
+
+    for cls in (
+        ServiceTokenComponent,
+        PluginServiceTokenComponent,
+        TokenRenewal,
+        SecretRotation,
+        PluginTokenRenewal,
+        PluginSecretRotation,
+    ):
+        assert inspect.get_annotations(cls) == {}, cls.__name__

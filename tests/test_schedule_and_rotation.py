@@ -5,10 +5,13 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
+import pulumi
 import pytest
 from pulumi.output import Unknown
 
 from cloudflare_service_token._renewal import format_timestamp
+from cloudflare_service_token._renewal_resources import RenewalSchedule
+from cloudflare_service_token.testing import CloudflareMocks, run_program
 from tests.conftest import ACCOUNT_ID, NOW
 from tests.renewal_world import World, component_run, dynamic_inputs, renewal_world
 
@@ -33,6 +36,19 @@ def test_the_replace_strategy_feeds_the_schedule_generation_to_the_tokens_replac
     assert token.delete_before_replace is False
     assert token.delete_before_replace_defined is True
     assert not run.monitor.find(":TokenRenewal")
+
+
+def test_the_schedule_generation_reaches_the_program_as_an_int():
+    # The engine's numbers arrive as floats; the SDK makes them ints from the declared type.
+    def program() -> None:
+        schedule = RenewalSchedule(
+            "ci-schedule", duration="8760h", min_days=30, opts=pulumi.ResourceOptions()
+        )
+        pulumi.export("generation", schedule.generation)
+
+    run = run_program(program, mocks=CloudflareMocks(now=NOW))
+
+    assert type(run.outputs["generation"].value) is int
 
 
 def test_in_preview_a_schedule_that_may_change_makes_the_trigger_unknown_so_preview_shows_replace(

@@ -5,12 +5,16 @@ the component's code is the same in both modes; the plugin serves their CRUD its
 (`_plugin.py`) from the same state machines. Names cross the wire in the schema's camelCase.
 """
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pulumi
 
 from ._machines import Machine, RenewalSchedule, SecretRotation, TokenRenewal
 from ._schema import camel, resource_type, snake
+
+# String outputs are declared for type checkers only, as in `_renewal_resources` (the SDK turns a
+# resource class's own annotations into type hints on every instance); `generation` stays
+# declared, so the engine's numbers come back as ints.
 
 
 class _PluginResource(pulumi.CustomResource):
@@ -38,9 +42,10 @@ class _PluginResource(pulumi.CustomResource):
 class PluginTokenRenewal(_PluginResource):
     machine = TokenRenewal
 
-    expires_at: pulumi.Output[str | None]
-    renew_after: pulumi.Output[str | None]
-    last_renewed_at: pulumi.Output[str | None]
+    if TYPE_CHECKING:
+        expires_at: pulumi.Output[str | None]
+        renew_after: pulumi.Output[str | None]
+        last_renewed_at: pulumi.Output[str | None]
 
     def __init__(
         self,
@@ -84,8 +89,9 @@ class PluginRenewalSchedule(_PluginResource):
 class PluginSecretRotation(_PluginResource):
     machine = SecretRotation
 
-    client_secret: pulumi.Output[str | None]
-    previous_secret_expires_at: pulumi.Output[str | None]
+    if TYPE_CHECKING:
+        client_secret: pulumi.Output[str | None]
+        previous_secret_expires_at: pulumi.Output[str | None]
 
     def __init__(
         self,
