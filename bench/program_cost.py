@@ -1,13 +1,17 @@
-"""Program cost: seconds per token to declare N tokens under the project's mocks, three ways."""
+"""Program cost: seconds per token to declare N tokens under the project's mocks: the bare token,
+the component with and without renewal, and the floor the SDK puts under each."""
 
 import gc
 import statistics
 import time
 from collections.abc import Callable
 
+import pulumi
 import pulumi_cloudflare as cloudflare
 
 from cloudflare_service_token import ServiceTokenArgs, ServiceTokenComponent
+from cloudflare_service_token._component import TYPE_TOKEN
+from cloudflare_service_token._renewal_resources import TokenRenewal
 from cloudflare_service_token.testing import CloudflareMocks, run_program
 
 ACCOUNT_ID = "023e105f4ecef8ad9ca31a8372d0c353"
@@ -31,9 +35,45 @@ def component_with_renewal(count: int) -> None:
         )
 
 
+class _Floor(pulumi.ComponentResource):
+    """What the SDK makes any such component pay: the component, its token (and the renewal
+    tracker), registered with nothing else: no options, no validation, no derived outputs."""
+
+    def __init__(self, name: str, *, renews: bool) -> None:
+        super().__init__(TYPE_TOKEN, name, None, None)
+        token = cloudflare.ZeroTrustAccessServiceToken(
+            f"{name}-token",
+            name=name,
+            account_id=ACCOUNT_ID,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        if renews:
+            TokenRenewal(
+                f"{name}-renewal",
+                token_id=token.id,
+                account_id=ACCOUNT_ID,
+                token_expires_at=token.expires_at,
+                min_days=30,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+        self.register_outputs({})
+
+
+def floor(count: int) -> None:
+    for i in range(count):
+        _Floor(f"t{i}", renews=False)
+
+
+def floor_with_renewal(count: int) -> None:
+    for i in range(count):
+        _Floor(f"t{i}", renews=True)
+
+
 WAYS: dict[str, Callable[[int], None]] = {
     "bare ZeroTrustAccessServiceToken": bare,
+    "SDK floor: component + token": floor,
     "component, no renewal": component,
+    "SDK floor: component + token + tracker": floor_with_renewal,
     "component, refresh renewal": component_with_renewal,
 }
 
