@@ -102,11 +102,13 @@ def test_the_secret_stays_secret_even_if_the_producer_leaked_it_in_plain_text() 
     assert run_program(consumer, mocks=mocks).outputs["secret"].secret
 
 
-def test_a_wrong_prefix_fails_naming_the_missing_output() -> None:
+@pytest.mark.parametrize("attribute", ["client_id", "client_secret", "expires_at"])
+def test_a_wrong_prefix_fails_naming_the_missing_output(attribute: str) -> None:
+    # Whichever output the consumer reads: the ids, always exported, catch the wrong prefix.
     mocks = CloudflareMocks(stacks={PRODUCER: run_program(producer).as_stack_outputs()})
 
     def consumer() -> None:
-        pulumi.export("id", ServiceTokenReference(PRODUCER, "deploy").client_id)
+        pulumi.export("value", getattr(ServiceTokenReference(PRODUCER, "deploy"), attribute))
 
     with pytest.raises(Exception, match=r"stack 'acme/tokens/prod' has no output `deploy_\w+`"):
         run_program(consumer, mocks=mocks)
@@ -152,6 +154,19 @@ def test_a_reference_to_an_adopted_token_reads_its_ids_and_an_empty_secret_kept_
     assert consumed["token_id"].value == ADOPTED_ID
     assert (consumed["client_secret"].value, consumed["client_secret"].secret) == (None, True)
     assert (consumed["headers"].value, consumed["headers"].secret) == (None, True)
+
+
+def test_a_token_that_never_expires_is_read_with_an_empty_expiry() -> None:
+    produced = run_program(producer).as_stack_outputs()
+    no_expiry = {**produced, "ci_expires_at": type(produced["ci_expires_at"])(value=None)}
+    mocks = CloudflareMocks(stacks={PRODUCER: no_expiry})
+
+    def consumer() -> None:
+        pulumi.export("expires_at", ServiceTokenReference(PRODUCER, "ci").expires_at)
+
+    consumed = run_program(consumer, mocks=mocks).outputs["expires_at"]
+
+    assert (consumed.known, consumed.value) == (True, None)
 
 
 def test_a_consumer_reading_only_the_id_of_an_adopted_token_succeeds() -> None:

@@ -66,8 +66,12 @@ def _exported(
     exported it empty where a value is needed.
 
     `get_output` keeps each output's own secretness, which `outputs` as a whole would not; the
-    whole is only asked whether the key exists, and that answer is no secret.
+    whole is only asked whether the key exists, and that answer is no secret. The engine keeps no
+    stack output whose value is a plain None, so where empty is allowed, missing means empty: the
+    outputs that are always set (the ids) are the ones that catch a wrong prefix.
     """
+    if may_be_empty:
+        return stack.get_output(key)
     exists = pulumi.Output.unsecret(stack.outputs.apply(lambda outputs: key in outputs))
 
     def checked(value: Any, present: bool, stack_name: str) -> Any:
@@ -76,7 +80,7 @@ def _exported(
                 f"stack {stack_name!r} has no output `{key}`; pass ServiceTokenReference the "
                 f"prefix that stack gave export_service_token, and check it has run `pulumi up`."
             )
-        if value is None and not may_be_empty:
+        if value is None:
             raise ServiceTokenConfigError(
                 f"stack {stack_name!r} exports `{key}` empty; run `pulumi up` in that stack "
                 f"so its token exists, then run this one again."
