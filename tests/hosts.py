@@ -145,7 +145,7 @@ class MonitorServicer(resource_pb2_grpc.ResourceMonitorServicer):
         return self.monitor.RegisterResource(request)
 
     def RegisterResourceOutputs(self, request: Any, context: Any) -> Any:  # noqa: N802
-        return self.monitor.RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
+        return self.monitor.RegisterResourceOutputs(request)
 
     def ReadResource(self, request: Any, context: Any) -> Any:  # noqa: N802
         return self.monitor.ReadResource(request)

@@ -277,6 +277,24 @@ def test_protection_inherited_from_a_parent_counts_too():
         run_program(program)
 
 
+@pytest.mark.parametrize("protect", [False, None], ids=["unprotected", "protect unset"])
+def test_a_parent_that_is_not_protected_leaves_replacement_allowed(protect: bool | None):
+    args = cast(
+        ServiceTokenArgs, {**GOOD, "min_days_for_renewal": 30, "renewal_strategy": "replace"}
+    )
+
+    def program() -> None:
+        parent = pulumi.ComponentResource(
+            "acme:index:Team", "team", None, pulumi.ResourceOptions(protect=protect)
+        )
+        ServiceTokenComponent("ci", args, pulumi.ResourceOptions(parent=parent))
+
+    run = run_program(program)
+
+    assert run.monitor.one(":ZeroTrustAccessServiceToken").protect is False
+    assert run.monitor.one(":RenewalSchedule").inputs["min_days"] == 30
+
+
 def test_a_protected_token_may_renew_by_refresh():
     args = cast(ServiceTokenArgs, {**GOOD, "min_days_for_renewal": 30})
 

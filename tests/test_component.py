@@ -8,6 +8,7 @@ from typing import cast
 import pulumi
 import pulumi_cloudflare as cloudflare
 import pytest
+from pulumi.runtime import rpc
 
 from cloudflare_service_token import ServiceTokenArgs, ServiceTokenComponent
 from cloudflare_service_token.testing import CloudflareMocks, run_program
@@ -214,3 +215,35 @@ def test_resources_declared_per_token_carry_no_run_time_annotations() -> None:
         PluginSecretRotation,
     ):
         assert inspect.get_annotations(cls) == {}, cls.__name__
+
+
+def test_every_output_is_an_output_even_when_the_setting_behind_it_is_off() -> None:
+    outputs: dict[str, object] = {}
+
+    def program() -> None:
+        token = ServiceTokenComponent("ci", account_token())
+        outputs.update(
+            (name, getattr(token, name)) for name in (*OUTPUTS, "renew_after", "policy_id")
+        )
+
+    run_program(program)
+
+    assert {name: type(value) for name, value in outputs.items()} == dict.fromkeys(
+        outputs, pulumi.Output
+    )
+
+
+def test_the_component_registers_its_outputs_with_the_secret_ones_encrypted() -> None:
+    # What state keeps under the component: the same names as its attributes, secrets wrapped.
+    args = account_token(min_days_for_renewal=30, service_auth_policy_name="CI")
+    run = run_program(lambda: export_component(args))
+
+    registered = run.monitor.registered_outputs[run.monitor.one(":ServiceTokenComponent").urn]
+    assert sorted(registered) == sorted((*OUTPUTS, "renew_after", "policy_id"))
+    assert {name for name, value in registered.items() if rpc.is_rpc_secret(value)} == {
+        "client_secret",
+        "headers",
+        "single_header_value",
+    }
+    assert registered["client_id"] == run.outputs["client_id"].value
+    assert rpc.unwrap_rpc_secret(registered["headers"]) == run.outputs["headers"].value

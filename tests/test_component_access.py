@@ -1,6 +1,5 @@
 """Using the token: the Service Auth policy, the expiry alert, and adopting existing tokens."""
 
-import logging
 from typing import Any, cast
 
 import pulumi
@@ -80,6 +79,22 @@ def test_alert_emails_create_an_expiring_token_notification_for_this_token_only(
 
 
 @pytest.mark.parametrize(
+    ("args", "resource", "name"),
+    [
+        ({"service_auth_policy_name": "CI"}, POLICY, "ci-policy"),
+        ({"expiry_alert_emails": ["ops@example.com"]}, ALERT, "ci-expiry-alert"),
+    ],
+)
+def test_the_policy_and_the_alert_are_named_after_the_component_and_are_its_children(
+    args: dict[str, Any], resource: str, name: str
+) -> None:
+    run = run_with(**args)
+
+    assert run.monitor.one(resource).name == name
+    assert run.monitor.one(resource).parent == run.monitor.one(":ServiceTokenComponent").urn
+
+
+@pytest.mark.parametrize(
     ("emails", "message"),
     [
         (["not-an-address"], "invalid address"),
@@ -125,15 +140,16 @@ def test_an_adopted_token_has_empty_secret_outputs_rather_than_wrong_ones() -> N
         assert run.outputs[output].secret, output
 
 
-def test_adopting_warns_once_that_the_secret_is_unavailable_until_rotated(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    with caplog.at_level(logging.WARNING):
-        run_with(import_token_id=EXISTING)
+def test_adopting_warns_once_that_the_secret_is_unavailable_until_rotated() -> None:
+    run = run_with(import_token_id=EXISTING)
 
-    warnings = [r.getMessage() for r in caplog.records if "adopted an existing" in r.getMessage()]
-    assert len(warnings) == 1
-    assert "secret_version" in warnings[0]
+    assert run.warnings("ServiceTokenComponent::ci") == [
+        "adopted an existing service token: Cloudflare never returns its client secret again, "
+        "so client_secret, headers and single_header_value are empty until you rotate the "
+        "secret: set secret_version (e.g. 1), then raise it by one in a later `pulumi up` to get "
+        "a new secret under the same client id."
+    ]
+    assert run.warnings() == run.warnings("ServiceTokenComponent::ci")
 
 
 @pytest.mark.parametrize("bad", ["88bf3b6d86161464f6509f7219099e57.access", "abc", ""])

@@ -1,6 +1,5 @@
 """What the component declares for each renewal setting, and the outputs it derives from them."""
 
-import logging
 from datetime import timedelta
 from typing import Any, cast
 
@@ -30,6 +29,7 @@ def dynamic_types(**args: Any) -> list[str]:
     [
         ({}, []),
         ({"min_days_for_renewal": 0}, []),
+        ({"min_days_for_renewal": 1}, ["TokenRenewal"]),
         ({"min_days_for_renewal": 30}, ["TokenRenewal"]),
         ({"min_days_for_renewal": 30, "renewal_strategy": "replace"}, ["RenewalSchedule"]),
         ({"secret_version": 1}, ["SecretRotation"]),
@@ -40,6 +40,38 @@ def test_each_setting_declares_only_the_resources_it_needs(
     args: dict[str, Any], declared: list[str]
 ) -> None:
     assert dynamic_types(**args) == declared
+
+
+@pytest.mark.parametrize(
+    ("args", "resource"),
+    [
+        ({"min_days_for_renewal": 30}, ":TokenRenewal"),
+        ({"min_days_for_renewal": 30, "renewal_strategy": "replace"}, ":RenewalSchedule"),
+        ({"secret_version": 1}, ":SecretRotation"),
+    ],
+)
+def test_each_renewal_resource_is_a_child_of_the_component(
+    args: dict[str, Any], resource: str
+) -> None:
+    # Its URN, and so its identity in state, runs through the component.
+    run = component_run(FakeClock(NOW), **args)
+
+    component = run.monitor.one(":ServiceTokenComponent")
+    assert run.monitor.one(resource).parent == component.urn
+    assert run.monitor.one(resource).urn.startswith(f"urn:pulumi:stack::project::{component.type}$")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [{}, {"min_days_for_renewal": 30}, {"secret_version": 1}],
+    ids=["no renewal", "refresh", "rotation"],
+)
+def test_only_the_replace_strategy_gives_the_token_a_replacement_trigger(
+    args: dict[str, Any],
+) -> None:
+    run = component_run(FakeClock(NOW), **args)
+
+    assert run.monitor.one(":ZeroTrustAccessServiceToken").replacement_trigger is None
 
 
 def test_without_renewal_expires_at_is_the_tokens_and_there_is_no_renew_after() -> None:
@@ -117,27 +149,26 @@ class MocksWithoutExpiry(CloudflareMocks):
         return id_, state
 
 
-def test_a_token_without_an_expiry_warns_on_every_run_instead_of_never_renewing_silently(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
+def test_a_token_without_an_expiry_warns_on_every_run_instead_of_never_renewing_silently() -> None:
     def program() -> None:
         args = ServiceTokenArgs(name="x", account_id=ACCOUNT_ID, min_days_for_renewal=30)
         ServiceTokenComponent("ci", args)
 
     for _ in range(2):
-        caplog.clear()
-        with caplog.at_level(logging.WARNING):
-            run_program(program, mocks=MocksWithoutExpiry(now=NOW))
-        warnings = [r.getMessage() for r in caplog.records if "reports no expiry" in r.getMessage()]
-        assert len(warnings) == 1
-        assert "`min_days_for_renewal` (30) cannot renew it" in warnings[0]
+        run = run_program(program, mocks=MocksWithoutExpiry(now=NOW))
+
+        # Shown under the component in `pulumi up`.
+        assert run.warnings("ServiceTokenComponent::ci") == [
+            "the service token reports no expiry, so `min_days_for_renewal` (30) cannot renew "
+            "it: Cloudflare gives every token one (a 'forever' token about 100 years out); run "
+            "`pulumi refresh` to read it."
+        ]
 
 
-def test_a_token_with_an_expiry_gives_no_such_warning(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING):
-        component_run(FakeClock(NOW), min_days_for_renewal=30)
+def test_a_token_with_an_expiry_gives_no_such_warning() -> None:
+    run = component_run(FakeClock(NOW), min_days_for_renewal=30)
 
-    assert "reports no expiry" not in caplog.text
+    assert run.warnings() == []
 
 
 def test_a_forever_token_reports_cloudflares_far_future_expiry_and_declares_no_renewal() -> None:

@@ -6,8 +6,15 @@ import uuid
 import pulumi
 import pulumi_cloudflare as cloudflare
 import pytest
+from pulumi.runtime import rpc
 
-from cloudflare_service_token.testing import CloudflareMocks, FakeClock, StackOutput, run_program
+from cloudflare_service_token.testing import (
+    CloudflareMocks,
+    FakeClock,
+    LogRecord,
+    StackOutput,
+    run_program,
+)
 from tests.conftest import ACCOUNT_ID, NOW, ZONE_ID
 
 
@@ -115,6 +122,35 @@ def test_the_monitor_records_options_in_the_order_registered() -> None:
     assert token.delete_before_replace is True
     assert token.replacement_trigger == "r1"
     assert run.monitor.registrations[0].type == "pulumi:pulumi:Stack"
+
+
+def test_the_monitor_records_what_each_component_registers_as_its_outputs() -> None:
+    def program() -> None:
+        team = pulumi.ComponentResource("acme:index:Team", "team")
+        team.register_outputs({"size": 3, "key": pulumi.Output.secret("k")})
+
+    run = run_program(program)
+
+    team = run.monitor.one(":Team")
+    assert run.monitor.registered_outputs[team.urn] == {
+        "size": 3,
+        "key": rpc.wrap_rpc_secret("k"),
+    }
+
+
+def test_a_run_records_each_warning_with_the_resource_it_is_about() -> None:
+    def program() -> None:
+        team = pulumi.ComponentResource("acme:index:Team", "team")
+        pulumi.log.warn("about the team", resource=team)
+        pulumi.log.warn("about nothing")
+        pulumi.log.info("for the record")
+
+    run = run_program(program)
+
+    assert run.warnings("::team") == ["about the team"]
+    assert sorted(run.warnings()) == ["about nothing", "about the team"]
+    assert LogRecord("info", "for the record", "") in run.logs
+    assert all(log.severity != "debug" for log in run.logs)
 
 
 def test_the_mocks_refuse_a_naive_now_as_the_fake_clock_does() -> None:

@@ -1,14 +1,17 @@
 """Test your own stacks (and ours) without the Pulumi CLI or a Cloudflare account.
 
 - `CloudflareMocks`: Pulumi mocks that answer like the Cloudflare provider for service tokens.
-- `RecordingMonitor`: a mock monitor that keeps every registration, to assert resource options.
-- `run_program` / `resolve`: run a program under the mocks and read its outputs with secretness.
+- `RecordingMonitor`: a mock monitor that keeps every registration, to assert resource options,
+  and each component's registered outputs.
+- `run_program` / `resolve`: run a program under the mocks and read its outputs with secretness,
+  and what it logged, with the resource each message is about (`LogRecord`).
 - `FakeCloudflareApi`: a stateful fake of the service-token API on loopback, with fault injection,
   a request log and a settable clock, for code that calls Cloudflare through the SDK.
 - `FakeClock`: a clock to move by hand; `with clock.installed():` makes renewal read it.
 """
 
 from ._clock import FakeClock
+from ._engine import LogRecord
 from ._fake_api import FakeCloudflareApi, Fault, LoggedRequest
 from ._mocks import CloudflareMocks, StackOutput
 from ._monitor import RecordingMonitor, Registration
@@ -19,6 +22,7 @@ __all__ = [
     "FakeClock",
     "FakeCloudflareApi",
     "Fault",
+    "LogRecord",
     "LoggedRequest",
     "ProgramRun",
     "RecordingMonitor",

@@ -36,7 +36,9 @@ class Registration:
 
 
 class RecordingMonitor(MockMonitor):
-    """Answers like `MockMonitor` and records each registration in `registrations`.
+    """Answers like `MockMonitor` and records each registration in `registrations`, and what
+    each component registered as its outputs in `registered_outputs` (by URN; secrets stay
+    wrapped, as the engine would store them encrypted).
 
     Like the engine, it refuses a second resource (or read) with a URN already used in the run.
     """
@@ -44,6 +46,7 @@ class RecordingMonitor(MockMonitor):
     def __init__(self, mocks: Mocks) -> None:
         super().__init__(mocks)
         self.registrations: list[Registration] = []
+        self.registered_outputs: dict[str, dict[str, Any]] = {}
         self._urns: set[str] = set()
 
     def ReadResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
@@ -55,6 +58,12 @@ class RecordingMonitor(MockMonitor):
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         self._record(request, response.urn)
         return response
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        self.registered_outputs[request.urn] = rpc.deserialize_properties(
+            request.outputs, keep_unknowns=True
+        )
+        return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
 
     def _record(self, request: Any, urn: str) -> None:
         trigger = request.replacement_trigger if request.HasField("replacement_trigger") else None

@@ -11,6 +11,7 @@ from pulumi.runtime import settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from ._engine import LogRecord, RecordingEngine
 from ._mocks import CloudflareMocks, StackOutput
 from ._monitor import RecordingMonitor
 
@@ -36,10 +37,21 @@ async def resolve(output: pulumi.Input[Any]) -> Resolved:
 
 @dataclass(frozen=True)
 class ProgramRun:
-    """The outcome of `run_program`: the stack's exports and every registration made."""
+    """The outcome of `run_program`: the stack's exports, every registration made, and every
+    message logged."""
 
     outputs: dict[str, Resolved]
     monitor: RecordingMonitor
+    logs: list[LogRecord]
+
+    def warnings(self, urn_suffix: str = "") -> list[str]:
+        """The warnings logged about resources whose URN ends with `urn_suffix` (all of them by
+        default, those about no resource included)."""
+        return [
+            log.message
+            for log in self.logs
+            if log.severity == "warning" and log.urn.endswith(urn_suffix)
+        ]
 
     def as_stack_outputs(self) -> dict[str, StackOutput]:
         """The exports as another stack's references would see them (for `publish_stack`)."""
@@ -77,6 +89,9 @@ def run_program(
     )
     settings.ROOT.set(None)
     pulumi.runtime.set_mocks(monitor.mocks, project, stack, preview, monitor=monitor)
+    # set_mocks takes no engine; its settings are the runtime's own from here on.
+    engine = RecordingEngine()
+    settings.SETTINGS.engine = engine
     root = settings.get_root_resource()
     outputs: dict[str, Resolved] = {}
 
@@ -91,7 +106,7 @@ def run_program(
     except BaseException:
         _forget_unfinished_work()
         raise
-    return ProgramRun(outputs=outputs, monitor=monitor)
+    return ProgramRun(outputs=outputs, monitor=monitor, logs=engine.logs)
 
 
 def _forget_unfinished_work() -> None:
