@@ -45,14 +45,25 @@ def consume(stack: "str | None" = None) -> ProgramRun:
 
 
 def test_export_publishes_four_flat_outputs_with_only_the_secret_secret() -> None:
-    run = run_program(producer)
+    def program() -> None:
+        token = ServiceTokenComponent(
+            "ci", ServiceTokenArgs(name="CI/CD app", account_id=ACCOUNT_ID)
+        )
+        export_service_token("ci", token)
+        pulumi.export("component_expires_at", token.expires_at)
+        pulumi.export("component_client_secret", token.client_secret)
 
-    assert {key: out.secret for key, out in run.outputs.items()} == {
+    run = run_program(program)
+
+    assert {key: out.secret for key, out in run.outputs.items() if key.startswith("ci_")} == {
         "ci_token_id": False,
         "ci_client_id": False,
         "ci_client_secret": True,
         "ci_expires_at": False,
     }
+    assert run.outputs["ci_expires_at"].value == run.outputs["component_expires_at"].value
+    assert run.outputs["ci_expires_at"].value is not None
+    assert run.outputs["ci_client_secret"].value == run.outputs["component_client_secret"].value
 
 
 @pytest.mark.parametrize("stack", [None, PRODUCER], ids=["StackReference", "stack name"])
@@ -190,6 +201,25 @@ def test_a_missing_output_and_an_empty_one_fail_with_different_messages() -> Non
         run_program(consumer, mocks=CloudflareMocks(stacks={PRODUCER: missing}))
     with pytest.raises(Exception, match=r"exports `ci_client_id` empty; run `pulumi up` in that"):
         run_program(consumer, mocks=CloudflareMocks(stacks={PRODUCER: empty}))
+
+
+def test_one_stack_may_be_read_for_two_tokens() -> None:
+    def two_tokens() -> None:
+        for prefix in ("ci", "deploy"):
+            token = ServiceTokenComponent(
+                prefix, ServiceTokenArgs(name=prefix, account_id=ACCOUNT_ID)
+            )
+            export_service_token(prefix, token)
+
+    mocks = CloudflareMocks(stacks={PRODUCER: run_program(two_tokens).as_stack_outputs()})
+
+    def consumer() -> None:
+        for prefix in ("ci", "deploy"):
+            pulumi.export(prefix, ServiceTokenReference(PRODUCER, prefix).client_id)
+
+    consumed = run_program(consumer, mocks=mocks).outputs
+
+    assert consumed["ci"].value != consumed["deploy"].value
 
 
 def test_two_references_to_the_same_token_are_refused_as_the_engine_refuses_them() -> None:

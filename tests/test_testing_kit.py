@@ -121,7 +121,31 @@ def test_the_monitor_records_options_in_the_order_registered() -> None:
     token = run.monitor.one(":ZeroTrustAccessServiceToken")
     assert token.delete_before_replace is True
     assert token.replacement_trigger == "r1"
+    assert token.custom is True
     assert run.monitor.registrations[0].type == "pulumi:pulumi:Stack"
+    assert run.monitor.registrations[0].custom is False
+
+
+def test_the_monitor_records_the_providers_map_given() -> None:
+    def program() -> None:
+        provider = cloudflare.Provider("other", api_token="not-a-real-token")
+        team = pulumi.ComponentResource(
+            "acme:index:Team", "team", None, pulumi.ResourceOptions(providers=[provider])
+        )
+        team.register_outputs({})
+
+    run = run_program(program)
+
+    provider = run.monitor.one("pulumi:providers:cloudflare")
+    assert list(run.monitor.one(":Team").providers) == ["cloudflare"]
+    assert run.monitor.one(":Team").providers["cloudflare"].startswith(provider.urn + "::")
+
+
+def test_one_says_what_it_looked_for_and_how_many_it_found() -> None:
+    run = run_program(lambda: None)
+
+    with pytest.raises(AssertionError, match="expected one :Team registration, found 0"):
+        run.monitor.one(":Team")
 
 
 def test_the_monitor_records_what_each_component_registers_as_its_outputs() -> None:
