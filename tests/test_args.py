@@ -262,34 +262,24 @@ def test_a_protected_token_cannot_renew_by_replacement_and_the_error_says_why_an
     assert [r.type for r in monitor.registrations] == ["pulumi:pulumi:Stack"]
 
 
-def test_protection_inherited_from_a_parent_counts_too():
+def replace_renewal_under_a_parent(protect: bool | None) -> None:
     args = cast(
         ServiceTokenArgs, {**GOOD, "min_days_for_renewal": 30, "renewal_strategy": "replace"}
     )
+    parent = pulumi.ComponentResource(
+        "acme:index:Team", "team", None, pulumi.ResourceOptions(protect=protect)
+    )
+    ServiceTokenComponent("ci", args, pulumi.ResourceOptions(parent=parent))
 
-    def program() -> None:
-        parent = pulumi.ComponentResource(
-            "acme:index:Team", "team", None, pulumi.ResourceOptions(protect=True)
-        )
-        ServiceTokenComponent("ci", args, pulumi.ResourceOptions(parent=parent))
 
+def test_protection_inherited_from_a_parent_counts_too():
     with pytest.raises(ServiceTokenConfigError, match="protected"):
-        run_program(program)
+        run_program(lambda: replace_renewal_under_a_parent(protect=True))
 
 
 @pytest.mark.parametrize("protect", [False, None], ids=["unprotected", "protect unset"])
 def test_a_parent_that_is_not_protected_leaves_replacement_allowed(protect: bool | None):
-    args = cast(
-        ServiceTokenArgs, {**GOOD, "min_days_for_renewal": 30, "renewal_strategy": "replace"}
-    )
-
-    def program() -> None:
-        parent = pulumi.ComponentResource(
-            "acme:index:Team", "team", None, pulumi.ResourceOptions(protect=protect)
-        )
-        ServiceTokenComponent("ci", args, pulumi.ResourceOptions(parent=parent))
-
-    run = run_program(program)
+    run = run_program(lambda: replace_renewal_under_a_parent(protect))
 
     assert run.monitor.one(":ZeroTrustAccessServiceToken").protect is False
     assert run.monitor.one(":RenewalSchedule").inputs["min_days"] == 30
