@@ -16,6 +16,8 @@ from tests.conftest import ACCOUNT_ID, NOW, ZONE_ID
 
 TOKEN = ":ZeroTrustAccessServiceToken"
 OUTPUTS = ("token_id", "client_id", "client_secret", "expires_at", "headers", "single_header_value")
+# With the two that only renewal and the Service Auth policy fill.
+ALL_OUTPUTS = (*OUTPUTS, "renew_after", "policy_id")
 
 
 def export_component(args: ServiceTokenArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -222,9 +224,7 @@ def test_every_output_is_an_output_even_when_the_setting_behind_it_is_off() -> N
 
     def program() -> None:
         token = ServiceTokenComponent("ci", account_token())
-        outputs.update(
-            (name, getattr(token, name)) for name in (*OUTPUTS, "renew_after", "policy_id")
-        )
+        outputs.update((name, getattr(token, name)) for name in ALL_OUTPUTS)
 
     run_program(program)
 
@@ -239,7 +239,7 @@ def test_the_component_registers_its_outputs_with_the_secret_ones_encrypted() ->
     run = run_program(lambda: export_component(args))
 
     registered = run.monitor.registered_outputs[run.monitor.one(":ServiceTokenComponent").urn]
-    assert sorted(registered) == sorted((*OUTPUTS, "renew_after", "policy_id"))
+    assert sorted(registered) == sorted(ALL_OUTPUTS)
     assert {name for name, value in registered.items() if rpc.is_rpc_secret(value)} == {
         "client_secret",
         "headers",
