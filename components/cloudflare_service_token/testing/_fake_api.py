@@ -1,4 +1,6 @@
-"""A stateful fake of Cloudflare's Access service-token API, served on loopback for tests.
+"""A stateful fake of Cloudflare's Access service-token API, served on loopback for tests, with
+the two companions a token's component may create: Access policies (account scope) and
+notification (alerting) policies.
 
 It speaks the real envelope (`success`, `errors`, `messages`, `result`), the account and zone
 paths, and the real error shapes, so code under test can use the official `cloudflare` SDK over
@@ -10,8 +12,18 @@ fractional seconds, and a `forever` token has the far-future expiry Cloudflare g
 Faults are queued per operation; every request is logged (without its credentials) so tests can
 count calls; time comes from a settable clock. `accepts()` says whether a client secret would get
 through Access at that moment, previous secrets and their grace included.
+
+Policies are as strict: an Access policy's body is `name`, `decision` and the `include` rules
+(`exclude`, `require` optional), and a service-token rule must name a token that exists; a
+notification policy's `mechanisms` and `filters` take the API's own keys (`email`, `token_id`),
+which the cloudflare SDK 5.x types give, not the Pulumi provider's (`emails`, `tokenIds`). As
+Cloudflare does, deleting a token that an Access policy still includes fails (400, code 12139,
+`service_token_in_use`): a replacement that deletes the old token before the policy points at the
+new one fails here as it would there. The error codes for a missing policy or notification
+policy are this fake's own: no source gives Cloudflare's.
 """
 
+import copy
 import json
 import re
 import secrets
@@ -22,6 +34,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -34,13 +47,61 @@ from .._renewal import FOREVER_LIFETIME, REFRESH_EXTENSION
 _ROUTE_ERROR = 7003
 # The code this fake gives a body Cloudflare would refuse (Access answers 400 with a 12xxx code).
 _BAD_REQUEST = 12130
+# Cloudflare's answer to deleting a service token that an Access policy still includes.
+_TOKEN_IN_USE = 12139
+# This fake's codes for a policy or a notification policy that does not exist.
+_POLICY_NOT_FOUND = 12132
+_ALERT_NOT_FOUND = 17103
 _HEX_ID = re.compile(r"[0-9a-f]{32}")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+# The API's keys are snake_case: a camelCase rule (`serviceToken`) is a client's mistake.
+_API_KEY = re.compile(r"[a-z][a-z0-9_]*")
+_DECISIONS = ("allow", "bypass", "deny", "non_identity")
 
-_PATH = re.compile(
+_TOKEN_PATH = re.compile(
     r"/client/v4/(?P<scope>accounts|zones)/(?P<scope_id>[^/]+)/access/service_tokens"
-    r"(?:/(?P<token_id>[^/]+)(?:/(?P<action>refresh|rotate))?)?/?"
+    r"(?:/(?P<item_id>[^/]+)(?:/(?P<action>refresh|rotate))?)?/?"
 )
+_POLICY_PATH = re.compile(
+    r"/client/v4/(?P<scope>accounts)/(?P<scope_id>[^/]+)/access/policies(?:/(?P<item_id>[^/]+))?/?"
+)
+_ALERT_PATH = re.compile(
+    r"/client/v4/(?P<scope>accounts)/(?P<scope_id>[^/]+)/alerting/v3/policies"
+    r"(?:/(?P<item_id>[^/]+))?/?"
+)
+# Each collection: its path pattern, its path below the scope, and its operations' prefix in the
+# request log (the token's operations keep their bare names).
+_COLLECTIONS = {
+    "service_tokens": (_TOKEN_PATH, "access/service_tokens", ""),
+    "policies": (_POLICY_PATH, "access/policies", "policy."),
+    "alerts": (_ALERT_PATH, "alerting/v3/policies", "alert."),
+}
+_VERBS = {
+    ("GET", False): "list",
+    ("POST", False): "create",
+    ("GET", True): "get",
+    ("PUT", True): "update",
+    ("DELETE", True): "delete",
+}
+
+
+@dataclass(frozen=True)
+class _Route:
+    """Where a request goes: a collection, under an account or a zone, maybe one item of it."""
+
+    collection: str
+    scope: str
+    scope_id: str
+    item_id: str | None
+    action: str | None
+
+    @property
+    def prefix(self) -> str:
+        return _COLLECTIONS[self.collection][2]
+
+    @property
+    def below_scope(self) -> str:
+        return _COLLECTIONS[self.collection][1]
 
 
 @dataclass
@@ -114,6 +175,73 @@ class _Token:
 
 
 @dataclass
+class _AccessPolicy:
+    id: str
+    account_id: str
+    name: str
+    decision: str
+    include: list[dict[str, Any]]
+    exclude: list[dict[str, Any]]
+    require: list[dict[str, Any]]
+    session_duration: str
+    created_at: datetime
+    updated_at: datetime
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "decision": self.decision,
+            "include": copy.deepcopy(self.include),
+            "exclude": copy.deepcopy(self.exclude),
+            "require": copy.deepcopy(self.require),
+            "session_duration": self.session_duration,
+            "reusable": True,
+            "app_count": 0,
+            "approval_required": False,
+            "isolation_required": False,
+            "purpose_justification_required": False,
+            "created_at": _stamp(self.created_at),
+            "updated_at": _stamp(self.updated_at),
+        }
+
+    def includes_token(self, token_id: str) -> bool:
+        rules = [*self.include, *self.exclude, *self.require]
+        return any(rule.get("service_token", {}).get("token_id") == token_id for rule in rules)
+
+
+@dataclass
+class _Alert:
+    id: str
+    account_id: str
+    name: str
+    alert_type: str
+    enabled: bool
+    mechanisms: dict[str, list[dict[str, str]]]
+    filters: dict[str, list[str]]
+    description: str
+    alert_interval: str | None
+    created: datetime
+    modified: datetime
+
+    def public(self) -> dict[str, Any]:
+        shown = {
+            "id": self.id,
+            "name": self.name,
+            "alert_type": self.alert_type,
+            "enabled": self.enabled,
+            "mechanisms": copy.deepcopy(self.mechanisms),
+            "filters": copy.deepcopy(self.filters),
+            "description": self.description,
+            "created": _stamp(self.created),
+            "modified": _stamp(self.modified),
+        }
+        if self.alert_interval is not None:
+            shown["alert_interval"] = self.alert_interval
+        return shown
+
+
+@dataclass
 class FakeCloudflareApi:
     """Serve with `with api.serve() as base_url:`; point the SDK (or `cloudflare:baseUrl`) at it.
 
@@ -130,6 +258,8 @@ class FakeCloudflareApi:
     latency: timedelta = timedelta(microseconds=123_456)
     requests: list[LoggedRequest] = field(default_factory=list)
     _tokens: dict[str, _Token] = field(default_factory=dict)
+    _policies: dict[str, _AccessPolicy] = field(default_factory=dict)
+    _alerts: dict[str, _Alert] = field(default_factory=dict)
     _faults: dict[str, list[Fault | None]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -187,10 +317,44 @@ class FakeCloudflareApi:
         with self._lock:
             self._tokens.pop(token_id, None)
 
+    def tokens(self) -> list[dict[str, Any]]:
+        """Every stored token, account and zone alike, as a get would show it (no secret)."""
+        with self._lock:
+            return [token.public() for token in self._tokens.values()]
+
+    def policies(self) -> list[dict[str, Any]]:
+        """Every stored Access policy, as a get shows it, with the `account_id` it lives in."""
+        with self._lock:
+            return [{**p.public(), "account_id": p.account_id} for p in self._policies.values()]
+
+    def policy(self, policy_id: str) -> dict[str, Any] | None:
+        """The stored Access policy (as in `policies()`), or None if there is none."""
+        return next((p for p in self.policies() if p["id"] == policy_id), None)
+
+    def delete_policy(self, policy_id: str) -> None:
+        """Delete an Access policy behind Pulumi's back."""
+        with self._lock:
+            self._policies.pop(policy_id, None)
+
+    def alerts(self) -> list[dict[str, Any]]:
+        """Every stored notification policy, as a get shows it, with its `account_id`."""
+        with self._lock:
+            return [{**a.public(), "account_id": a.account_id} for a in self._alerts.values()]
+
+    def alert(self, alert_id: str) -> dict[str, Any] | None:
+        """The stored notification policy (as in `alerts()`), or None if there is none."""
+        return next((a for a in self.alerts() if a["id"] == alert_id), None)
+
+    def delete_alert(self, alert_id: str) -> None:
+        """Delete a notification policy behind Pulumi's back."""
+        with self._lock:
+            self._alerts.pop(alert_id, None)
+
     def fail_next(self, operation: str, *faults: Fault, after: int = 0) -> None:
         """Answer the next requests of `operation` (create, get, list, update, delete, refresh,
-        rotate, or * for any) with these faults, one each, in order; with `after`, let that many
-        of them through first."""
+        rotate for tokens; policy.create … policy.delete for Access policies; alert.create …
+        alert.delete for notification policies; or * for any) with these faults, one each, in
+        order; with `after`, let that many of them through first."""
         with self._lock:
             queue = self._faults.setdefault(operation, [])
             queue.extend([None] * after)
@@ -218,8 +382,8 @@ class FakeCloudflareApi:
     def handle(
         self, method: str, path: str, headers: dict[str, str], body: bytes
     ) -> tuple[int, dict[str, str], bytes]:
-        match = _PATH.fullmatch(urlsplit(path).path)
-        operation = _operation(method, match)
+        route = _route(urlsplit(path).path)
+        operation = _operation(method, route)
         authorized = self._authorized(headers)
         try:
             payload = json.loads(body) if body else {}
@@ -232,24 +396,28 @@ class FakeCloudflareApi:
             fault = queue.pop(0) if queue else None
         if fault is not None:
             return _faulted(fault)
-        if match is None or operation == "unknown":
+        if route is None or operation == "unknown":
             return _error(404, _ROUTE_ERROR, "No route for that URI")
         if not authorized:
             return _error(401, 10000, "Authentication error")
-        if match["action"] in {"refresh", "rotate"} and match["scope"] != "accounts":
+        if route.action in {"refresh", "rotate"} and route.scope != "accounts":
             return _error(404, _ROUTE_ERROR, "No route for that URI")
-        if not _HEX_ID.fullmatch(match["scope_id"]):
+        if not _HEX_ID.fullmatch(route.scope_id):
             return _error(
                 400,
                 _ROUTE_ERROR,
-                f"Could not route to /{match['scope']}/{match['scope_id']}/access/"
-                f"service_tokens, perhaps your object identifier is invalid?",
+                f"Could not route to /{route.scope}/{route.scope_id}/{route.below_scope}, "
+                f"perhaps your object identifier is invalid?",
             )
         if not isinstance(payload, dict):
             return _error(400, 10026, "Invalid JSON body: an object is required")
         query = parse_qs(urlsplit(path).query)
         with self._lock:
-            return self._answer(operation, match, payload, query)
+            if route.collection == "policies":
+                return self._answer_policy(operation, route, payload, query)
+            if route.collection == "alerts":
+                return self._answer_alert(operation, route, payload, query)
+            return self._answer(operation, route, payload, query)
 
     def _authorized(self, headers: dict[str, str]) -> bool:
         if headers.get("authorization") == f"Bearer {self.api_token}":
@@ -264,11 +432,11 @@ class FakeCloudflareApi:
     def _answer(
         self,
         operation: str,
-        match: re.Match[str],
+        route: _Route,
         payload: dict[str, Any],
         query: dict[str, list[str]],
     ) -> tuple[int, dict[str, str], bytes]:
-        scope, scope_id, token_id = match["scope"], match["scope_id"], match["token_id"]
+        scope, scope_id, token_id = route.scope, route.scope_id, route.item_id
         if operation == "list":
             found = [
                 t.public()
@@ -276,10 +444,7 @@ class FakeCloudflareApi:
                 if (t.scope, t.scope_id) == (scope, scope_id)
                 and t.name == query.get("name", [t.name])[0]
             ]
-            page, per_page = int(query.get("page", ["1"])[0]), int(query.get("per_page", ["20"])[0])
-            shown = found[(page - 1) * per_page : page * per_page]
-            info = {"page": page, "per_page": per_page, "count": len(shown)}
-            return _ok(shown, result_info={**info, "total_count": len(found)})
+            return _page(found, query)
         if operation == "create":
             problem = _body_problem(payload, creating=True)
             if problem:
@@ -293,6 +458,14 @@ class FakeCloudflareApi:
         if operation == "get":
             return _ok(token.public())
         if operation == "delete":
+            user = next((p for p in self._policies.values() if p.includes_token(token.id)), None)
+            if user is not None:
+                return _error(
+                    400,
+                    _TOKEN_IN_USE,
+                    f"service_token_in_use: Access policy {user.id} includes this service "
+                    f"token; remove it from the policy before deleting the token",
+                )
             del self._tokens[token.id]
             return _ok({"id": token.id})
         if operation == "refresh":
@@ -334,6 +507,96 @@ class FakeCloudflareApi:
             token.client_secret_version = int(version)
             result = {**token.public(), "client_secret": token.client_secret}
         return _ok(result)
+
+    def _answer_policy(
+        self,
+        operation: str,
+        route: _Route,
+        payload: dict[str, Any],
+        query: dict[str, list[str]],
+    ) -> tuple[int, dict[str, str], bytes]:
+        account_id = route.scope_id
+        if operation == "policy.list":
+            mine = [p.public() for p in self._policies.values() if p.account_id == account_id]
+            return _page(mine, query)
+        if operation in {"policy.create", "policy.update"}:
+            problem = _policy_problem(payload, lambda token_id: token_id in self._tokens)
+            if problem:
+                return _error(400, _BAD_REQUEST, problem)
+        if operation == "policy.create":
+            now = self._stamped()
+            created = _AccessPolicy(
+                str(uuid.uuid4()),
+                account_id,
+                created_at=now,
+                **_policy_fields(payload),
+                updated_at=now,
+            )
+            self._policies[created.id] = created
+            return _ok(created.public())
+        policy = self._policies.get(route.item_id or "")
+        if policy is None or policy.account_id != account_id:
+            return _error(404, _POLICY_NOT_FOUND, "Access policy not found")
+        if operation == "policy.get":
+            return _ok(policy.public())
+        if operation == "policy.delete":
+            del self._policies[policy.id]
+            return _ok({"id": policy.id})
+        # A PUT replaces the policy whole, as Cloudflare's does (name, decision, include required).
+        for name, value in _policy_fields(payload).items():
+            setattr(policy, name, value)
+        policy.updated_at = self._stamped()
+        return _ok(policy.public())
+
+    def _answer_alert(
+        self,
+        operation: str,
+        route: _Route,
+        payload: dict[str, Any],
+        query: dict[str, list[str]],
+    ) -> tuple[int, dict[str, str], bytes]:
+        account_id = route.scope_id
+        if operation == "alert.list":
+            mine = [a.public() for a in self._alerts.values() if a.account_id == account_id]
+            return _page(mine, query)
+        if operation in {"alert.create", "alert.update"}:
+            problem = _alert_problem(payload, creating=operation == "alert.create")
+            if problem:
+                return _error(400, _BAD_REQUEST, problem)
+        if operation == "alert.create":
+            now = self._stamped()
+            created = _Alert(
+                id=str(uuid.uuid4()),
+                account_id=account_id,
+                name=payload["name"],
+                alert_type=payload["alert_type"],
+                enabled=payload["enabled"],
+                mechanisms=copy.deepcopy(payload["mechanisms"]),
+                filters=copy.deepcopy(payload.get("filters") or {}),
+                description=payload.get("description") or "",
+                alert_interval=payload.get("alert_interval"),
+                created=now,
+                modified=now,
+            )
+            self._alerts[created.id] = created
+            # Creating and updating answer with the id alone, as the SDK's types say.
+            return _ok({"id": created.id})
+        alert = self._alerts.get(route.item_id or "")
+        if alert is None or alert.account_id != account_id:
+            return _error(404, _ALERT_NOT_FOUND, "Notification policy not found")
+        if operation == "alert.get":
+            return _ok(alert.public())
+        if operation == "alert.delete":
+            del self._alerts[alert.id]
+            return _ok(None)
+        for name in ("name", "alert_type", "enabled", "description", "alert_interval"):
+            if name in payload:
+                setattr(alert, name, payload[name])
+        for name in ("mechanisms", "filters"):
+            if name in payload:
+                setattr(alert, name, copy.deepcopy(payload[name] or {}))
+        alert.modified = self._stamped()
+        return _ok({"id": alert.id})
 
     def _new_token(self, scope: str, scope_id: str, payload: dict[str, Any]) -> _Token | None:
         duration = str(payload.get("duration") or "8760h")
@@ -396,6 +659,137 @@ def _body_problem(payload: dict[str, Any], *, creating: bool) -> str:
     return ""
 
 
+def _policy_problem(payload: dict[str, Any], token_exists: Callable[[str], bool]) -> str:
+    """What Cloudflare would refuse in an Access policy's create or update body, or ''."""
+    name = payload.get("name")
+    if not isinstance(name, str) or not name.strip():
+        return "name is required"
+    if payload.get("decision") not in _DECISIONS:
+        return f"decision must be one of {', '.join(_DECISIONS)}"
+    if not isinstance(payload.get("include"), list) or not payload["include"]:
+        return "include is required: a list of at least one rule"
+    for key in ("include", "exclude", "require"):
+        rules = payload.get(key) or []
+        if not isinstance(rules, list):
+            return f"{key} must be a list of rules"
+        for rule in rules:
+            problem = _rule_problem(rule, token_exists)
+            if problem:
+                return f"{key}: {problem}"
+    session = payload.get("session_duration")
+    if session is not None and (not isinstance(session, str) or _session_problem(session)):
+        return f"session_duration: invalid duration {session!r}: use e.g. 24h"
+    return ""
+
+
+def _rule_problem(rule: object, token_exists: Callable[[str], bool]) -> str:
+    if not isinstance(rule, dict) or len(rule) != 1:
+        return 'each rule is an object of one kind, e.g. {"service_token": {"token_id": "…"}}'
+    ((kind, value),) = rule.items()
+    if not _API_KEY.fullmatch(kind) or not isinstance(value, dict):
+        return f"{kind!r} is not a rule"
+    if kind != "service_token":
+        return ""
+    token_id = value.get("token_id")
+    if not isinstance(token_id, str) or not _UUID.fullmatch(token_id):
+        return "service_token.token_id must be a service token's id (a UUID)"
+    if not token_exists(token_id):
+        return f"service_token.token_id {token_id} is not a service token"
+    return ""
+
+
+def _session_problem(session: str) -> bool:
+    try:
+        return parse_duration(session) is None  # `forever` is a token's, not a session's
+    except ServiceTokenConfigError:
+        return True
+
+
+def _policy_fields(payload: dict[str, Any]) -> dict[str, Any]:
+    """An Access policy's stored fields from a checked body; what it leaves out gets Cloudflare's
+    defaults."""
+    return {
+        "name": payload["name"],
+        "decision": payload["decision"],
+        "include": copy.deepcopy(payload["include"]),
+        "exclude": copy.deepcopy(payload.get("exclude") or []),
+        "require": copy.deepcopy(payload.get("require") or []),
+        "session_duration": payload.get("session_duration") or "24h",
+    }
+
+
+def _alert_problem(payload: dict[str, Any], *, creating: bool) -> str:
+    """What Cloudflare would refuse in a notification policy's create or update body, or ''."""
+    required = ("name", "alert_type", "enabled", "mechanisms") if creating else ()
+    missing = [key for key in required if key not in payload]
+    if missing:
+        return f"{', '.join(missing)} required"
+    for key in ("name", "alert_type"):
+        if key in payload and (not isinstance(payload[key], str) or not payload[key].strip()):
+            return f"{key} must be a non-empty string"
+    if "alert_type" in payload and not _API_KEY.fullmatch(payload["alert_type"]):
+        return f"alert_type {payload['alert_type']!r} is not an alert type"
+    if "enabled" in payload and not isinstance(payload["enabled"], bool):
+        return "enabled must be a boolean"
+    for key in ("description", "alert_interval"):
+        if payload.get(key) is not None and not isinstance(payload[key], str):
+            return f"{key} must be a string"
+    if "mechanisms" in payload:
+        problem = _mechanisms_problem(payload["mechanisms"])
+        if problem:
+            return problem
+    return _filters_problem(payload.get("filters"))
+
+
+def _mechanisms_problem(mechanisms: object) -> str:
+    keys = _sdk_keys("MechanismParam")
+    if not isinstance(mechanisms, dict) or not mechanisms:
+        return f"mechanisms must be an object of {', '.join(sorted(keys))}"
+    for kind, targets in mechanisms.items():
+        if kind not in keys:
+            return f"mechanisms.{kind} is not a mechanism: use {', '.join(sorted(keys))}"
+        if not isinstance(targets, list) or not all(
+            isinstance(t, dict) and set(t) == {"id"} and isinstance(t["id"], str) and t["id"]
+            for t in targets
+        ):
+            return f'mechanisms.{kind} must be a list of {{"id": "…"}}'
+    if not any(mechanisms.values()):
+        return "mechanisms must name at least one target"
+    return ""
+
+
+def _filters_problem(filters: object) -> str:
+    if filters is None:
+        return ""
+    if not isinstance(filters, dict):
+        return "filters must be an object"
+    keys = _sdk_keys("PolicyFilterParam")
+    for key, values in filters.items():
+        if key not in keys:
+            return f"filters.{key} is not a filter"
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            return f"filters.{key} must be a list of strings"
+    return ""
+
+
+@cache
+def _sdk_keys(name: str) -> frozenset[str]:
+    """The body keys the official SDK's request types give (loaded on the first alert only:
+    the testing kit stays light to import)."""
+    from cloudflare.types import alerting
+
+    return frozenset(getattr(alerting, name).__annotations__)
+
+
+def _page(
+    found: list[dict[str, Any]], query: dict[str, list[str]]
+) -> tuple[int, dict[str, str], bytes]:
+    page, per_page = int(query.get("page", ["1"])[0]), int(query.get("per_page", ["20"])[0])
+    shown = found[(page - 1) * per_page : page * per_page]
+    info = {"page": page, "per_page": per_page, "count": len(shown)}
+    return _ok(shown, result_info={**info, "total_count": len(found)})
+
+
 def _lifetime(duration: object) -> timedelta:
     """How long a token of this `duration` lives; Go's parser decides what is a duration."""
     lifetime = parse_duration(duration)
@@ -418,14 +812,28 @@ def _stamp(moment: datetime) -> str:
     return text.replace("+00:00", "Z")
 
 
-def _operation(method: str, match: re.Match[str] | None) -> str:
-    if match is None:
+def _route(path: str) -> _Route | None:
+    for collection, (pattern, _, _) in _COLLECTIONS.items():
+        match = pattern.fullmatch(path)
+        if match is not None:
+            groups = match.groupdict()
+            return _Route(
+                collection,
+                groups["scope"],
+                groups["scope_id"],
+                groups["item_id"],
+                groups.get("action"),
+            )
+    return None
+
+
+def _operation(method: str, route: _Route | None) -> str:
+    if route is None:
         return "unknown"
-    if match["action"]:
-        return match["action"] if method == "POST" else "unknown"
-    if match["token_id"] is None:
-        return {"GET": "list", "POST": "create"}.get(method, "unknown")
-    return {"GET": "get", "PUT": "update", "DELETE": "delete"}.get(method, "unknown")
+    if route.action:
+        return route.action if method == "POST" else "unknown"
+    verb = _VERBS.get((method, route.item_id is not None))
+    return "unknown" if verb is None else route.prefix + verb
 
 
 def _ok(result: object, **extra: object) -> tuple[int, dict[str, str], bytes]:
