@@ -66,7 +66,7 @@ def test_access_policies_are_created_read_listed_replaced_and_deleted_under_the_
     assert listed == [created.id] and elsewhere == []
     assert updated is not None and updated.name == "ci-2"
     assert updated.include is not None
-    assert updated.include[0].service_token.token_id == second  # type: ignore[union-attr]
+    assert updated.include[0].service_token.token_id == second
     assert api.policies() == []
     assert [r.operation for r in api.requests] == [
         "policy.create",

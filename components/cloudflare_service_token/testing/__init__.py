@@ -8,6 +8,8 @@
 - `FakeCloudflareApi`: a stateful fake of the service-token API on loopback, with fault injection,
   a request log and a settable clock, for code that calls Cloudflare through the SDK.
 - `FakeClock`: a clock to move by hand; `with clock.installed():` makes renewal read it.
+- `write_local_cloudflare_plugin`: writes `pulumi-resource-cloudflare`, a stand-in for the
+  pulumi-cloudflare plugin backed by `FakeCloudflareApi`, for tests under the real engine.
 """
 
 from ._clock import FakeClock
@@ -16,6 +18,7 @@ from ._fake_api import FakeCloudflareApi, Fault, LoggedRequest
 from ._mocks import CloudflareMocks, StackOutput
 from ._monitor import RecordingMonitor, Registration
 from ._program import ProgramRun, Resolved, resolve, run_program
+from .local_cloudflare import write_local_cloudflare_plugin
 
 __all__ = [
     "CloudflareMocks",
@@ -31,4 +34,5 @@ __all__ = [
     "StackOutput",
     "resolve",
     "run_program",
+    "write_local_cloudflare_plugin",
 ]

@@ -1,0 +1,199 @@
+"""What the stand-in's three resource types share: their input fields, how a change is judged
+(in place or by replacement, as pulumi-cloudflare 6 judges it), and Read and Delete's answer to a
+404.
+
+Values here are plain Python (camelCase keys, secrets unwrapped); a value the engine does not
+know yet is `UNKNOWN`. The gRPC side (`_provider`) translates; the types (`_service_token`,
+`_access_policy`, `_notification_policy`) decide.
+"""
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, Protocol
+
+from ..._machines import UNKNOWN
+from ._errors import LocalCloudflareError
+from ._http import CloudflareCallError
+
+__all__ = ["UNKNOWN", "Api", "Change", "Field", "Found", "Kind"]
+
+Values = Mapping[str, Any]
+
+
+class Api(Protocol):
+    def call(self, method: str, path: str, body: Mapping[str, Any] | None = None) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input property, by pulumi-cloudflare's wire name.
+
+    `replaces`: a change replaces the resource (Terraform's RequiresReplace). `default`: what
+    leaving it out means (Terraform's Default), so leaving it out of a program that had set it
+    is a change. `computed`: left out, Cloudflare keeps what it has, which is no change.
+    """
+
+    name: str
+    replaces: bool = False
+    required: bool = False
+    default: Any = None
+    computed: bool = False
+
+    def planned(self, news: Values) -> Any:
+        """The value the program asks for: given, else the default; None when left out."""
+        given = news.get(self.name)
+        return self.default if given is None else given
+
+
+@dataclass(frozen=True)
+class Change:
+    """One input the program changes: `kind` is add, update or delete."""
+
+    name: str
+    kind: str
+    replaces: bool
+
+
+@dataclass(frozen=True)
+class Found:
+    """What a Read found: the resource's id, its outputs, and the inputs it implies."""
+
+    id: str
+    outputs: dict[str, Any]
+    inputs: dict[str, Any]
+
+
+class Kind(ABC):
+    """One resource type: its token, inputs, secret outputs, and one method per operation."""
+
+    type: ClassVar[str]
+    fields: ClassVar[tuple[Field, ...]]
+    secret_outputs: ClassVar[frozenset[str]] = frozenset()
+
+    def check(self, news: Values) -> list[tuple[str, str]]:
+        """(property, reason) for each input the stand-in cannot take."""
+        names = {f.name for f in self.fields}
+        failures = [
+            (
+                key,
+                f"{key} is not modeled by the local Cloudflare stand-in; it takes "
+                f"{', '.join(sorted(names))}",
+            )
+            for key, value in news.items()
+            if key not in names and not key.startswith("__") and value is not None
+        ]
+        failures += [
+            (f.name, f"{f.name} is required")
+            for f in self.fields
+            if f.required and news.get(f.name) is None
+        ]
+        return failures + self.check_values(news)
+
+    def check_values(self, news: Values) -> list[tuple[str, str]]:
+        return []
+
+    def diff(self, olds: Values, news: Values) -> list[Change]:
+        """The inputs whose planned value differs from the state's (`olds`: old outputs)."""
+        changes = []
+        for f in self.fields:
+            new = f.planned(news)
+            if new is None and f.computed:
+                continue
+            old = olds.get(f.name)
+            if _contains_unknown(new) or not same(old, new):
+                kind = "add" if _empty(old) else "delete" if _empty(new) else "update"
+                changes.append(Change(f.name, kind, f.replaces))
+        return changes
+
+    @abstractmethod
+    def create(self, api: Api, news: Values) -> tuple[str, dict[str, Any]]: ...
+
+    @abstractmethod
+    def preview_create(self, news: Values) -> dict[str, Any]: ...
+
+    @abstractmethod
+    def update(self, api: Api, id_: str, olds: Values, news: Values) -> dict[str, Any]: ...
+
+    @abstractmethod
+    def preview_update(self, olds: Values, news: Values) -> dict[str, Any]: ...
+
+    @abstractmethod
+    def read(self, api: Api, id_: str, olds: Values, old_inputs: Values) -> Found | None:
+        """None when Cloudflare has no such resource. With no `olds` it is an import, and
+        `id_` is the import id."""
+
+    @abstractmethod
+    def delete(self, api: Api, id_: str, olds: Values) -> None: ...
+
+    def planned_inputs(self, news: Values) -> dict[str, Any]:
+        """Every input as planned; a computed one left out is for Cloudflare to say."""
+        return {
+            f.name: UNKNOWN if f.planned(news) is None and f.computed else f.planned(news)
+            for f in self.fields
+        }
+
+    def read_inputs(self, outputs: Values, old_inputs: Values) -> dict[str, Any]:
+        """The inputs a Read implies: on refresh, the old inputs with what Cloudflare reports
+        now; on import, every input Cloudflare has a value for, for the engine to compare with
+        the program."""
+        if old_inputs:
+            return {key: outputs.get(key, value) for key, value in old_inputs.items()}
+        return {f.name: outputs[f.name] for f in self.fields if not _empty(outputs.get(f.name))}
+
+
+def get_or_none(api: Api, path: str) -> Any:
+    """The resource at `path`, or None when Cloudflare answers 404 (it is gone)."""
+    try:
+        return api.call("GET", path)
+    except CloudflareCallError as error:
+        if error.status == 404:
+            return None
+        raise
+
+
+def delete_if_present(api: Api, path: str) -> None:
+    """Delete; a 404 means it is gone already, which is what a delete wants."""
+    try:
+        api.call("DELETE", path)
+    except CloudflareCallError as error:
+        if error.status != 404:
+            raise
+
+
+def split_import_id(id_: str, shapes: tuple[str, ...]) -> list[str]:
+    """An import id's parts, or a refusal naming the shapes this type takes."""
+    parts = id_.split("/")
+    if len(parts) == shapes[0].count("/") + 1 and all(parts):
+        return parts
+    raise bad_import_id(id_, shapes)
+
+
+def bad_import_id(id_: str, shapes: tuple[str, ...]) -> LocalCloudflareError:
+    return LocalCloudflareError(f"import id {id_!r} is not of the form {' or '.join(shapes)}")
+
+
+def same(old: Any, new: Any) -> bool:
+    """Equal as Cloudflare sees it: an empty list or object is no value, numbers are numbers."""
+    if _empty(old) or _empty(new):
+        return _empty(old) and _empty(new)
+    if isinstance(old, Mapping) and isinstance(new, Mapping):
+        keys = {k for side in (old, new) for k, v in side.items() if v is not None}
+        return all(same(old.get(k), new.get(k)) for k in keys)
+    if isinstance(old, list) and isinstance(new, list):
+        return len(old) == len(new) and all(same(a, b) for a, b in zip(old, new, strict=True))
+    return bool(old == new)
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, list | dict) and not value)
+
+
+def _contains_unknown(value: Any) -> bool:
+    if value is UNKNOWN:
+        return True
+    if isinstance(value, Mapping):
+        return any(_contains_unknown(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_contains_unknown(v) for v in value)
+    return False
