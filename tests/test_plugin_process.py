@@ -16,7 +16,6 @@ from typing import Any
 import grpc
 import pytest
 from pulumi.provider.experimental.property_value import PropertyValue
-from pulumi.runtime import MockResourceArgs, Mocks
 
 from cloudflare_service_token._renewal import format_timestamp, parse_timestamp
 from cloudflare_service_token._schema import package_schema
@@ -24,11 +23,18 @@ from cloudflare_service_token._wire import is_unknown
 from cloudflare_service_token.testing import CloudflareMocks, FakeCloudflareApi, RecordingMonitor
 from tests.conftest import ACCOUNT_ID
 from tests.hosts import HostProcess, plugin_command, serve_monitor, start_host
-from tests.plugin_harness import PluginClient
+from tests.plugin_harness import (
+    ENGINE_FLAGS,
+    ROOT_STACK,
+    OutputValue,
+    PluginClient,
+    PreviewMocks,
+    Secret,
+    construct_recorded,
+)
 
 SENTINEL = "sentinel-api-token-9f8e7d-must-never-leak"
 TRACKER = "cloudflare-service-token:index:TokenRenewal"
-PARENT = "urn:pulumi:dev::consumer::pulumi:pulumi:Stack::consumer-dev"
 
 
 def wall_now() -> datetime:
@@ -49,25 +55,11 @@ def api() -> Iterator[tuple[FakeCloudflareApi, str]]:
         yield fake, base_url
 
 
-class PreviewMocks(Mocks):
-    """What the engine answers in a preview: nothing new exists, so no outputs beyond inputs."""
-
-    def new_resource(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        return "", dict(args.inputs)
-
-    def call(self, args: Any) -> tuple[dict[str, Any], None]:
-        return {}, None
-
-
 def construct(
     plugin: HostProcess, inputs: dict[str, Any], *, preview: bool = False
 ) -> tuple[RecordingMonitor, str, dict[str, PropertyValue]]:
-    monitor = RecordingMonitor(PreviewMocks() if preview else CloudflareMocks(now=wall_now))
-    with serve_monitor(monitor) as address:
-        urn, state = PluginClient(plugin.stub).construct(
-            address, "ci", inputs, parent=PARENT, preview=preview
-        )
-    return monitor, urn, state
+    mocks = PreviewMocks() if preview else CloudflareMocks(now=wall_now)
+    return construct_recorded(PluginClient(plugin.stub), mocks, inputs, preview=preview)
 
 
 def test_the_plugin_serves_its_schema(plugin: HostProcess):
@@ -89,7 +81,7 @@ def test_a_component_constructs_with_renewal_rotation_and_secret_outputs(plugin:
     )
 
     component = monitor.one(":ServiceTokenComponent")
-    assert (component.urn, component.parent) == (urn, PARENT)
+    assert (component.urn, component.parent) == (urn, ROOT_STACK)
     token = monitor.one(":ZeroTrustAccessServiceToken")
     assert token.parent == urn
     assert (token.delete_before_replace_defined, token.delete_before_replace) == (True, False)
@@ -143,7 +135,7 @@ def test_a_preview_construct_leaves_what_only_the_update_knows_unknown_and_secre
 
 def test_a_secret_input_stays_secret_into_the_token(plugin: HostProcess):
     monitor, _, _ = construct(
-        plugin, {"name": PropertyValue("CI/CD app", is_secret=True), "accountId": ACCOUNT_ID}
+        plugin, {"name": OutputValue("CI/CD app", secret=True), "accountId": ACCOUNT_ID}
     )
 
     assert monitor.one(":ZeroTrustAccessServiceToken").inputs["name"] is not None
@@ -162,10 +154,7 @@ def test_a_bad_argument_fails_construct_in_schema_names_before_anything_is_regis
     monitor = RecordingMonitor(CloudflareMocks(now=wall_now))
     with serve_monitor(monitor) as address, pytest.raises(grpc.RpcError) as failed:
         PluginClient(plugin.stub).construct(
-            address,
-            "ci",
-            {"name": "CI/CD app", "accountId": ACCOUNT_ID, "minDaysForRenewal": 400},
-            parent=PARENT,
+            address, "ci", {"name": "CI/CD app", "accountId": ACCOUNT_ID, "minDaysForRenewal": 400}
         )
 
     assert "`minDaysForRenewal` (400)" in (failed.value.details() or "")
@@ -177,7 +166,7 @@ def test_a_tracker_lives_its_whole_life_in_the_plugin_with_exactly_one_call(
 ):
     fake, base_url = api
     client = PluginClient(plugin.stub)
-    client.configure({"apiToken": SENTINEL, "baseUrl": base_url})
+    client.configure({"apiToken": Secret(SENTINEL), "baseUrl": base_url})
     now = wall_now()
     token = fake.add_token(account_id=ACCOUNT_ID, expires_at=now + timedelta(days=10))
     news = {
@@ -250,7 +239,7 @@ def test_renewing_an_expired_token_warns_through_the_engine_log(
     client = PluginClient(plugin.stub)
     client.configure(
         {},
-        {
+        variables={
             "cloudflare-service-token:config:apiToken": SENTINEL,
             "cloudflare-service-token:config:baseUrl": base_url,
         },
@@ -272,3 +261,27 @@ def test_renewing_an_expired_token_warns_through_the_engine_log(
     warnings = [log for log in plugin.engine.logs if f"service token {token['id']} expired" in log]
     assert len(warnings) == 1
     assert SENTINEL not in repr(plugin.engine.logs)
+
+
+def test_behind_the_engines_flags_the_plugin_still_logs_to_the_engine(
+    tmp_path: Path, api: tuple[FakeCloudflareApi, str]
+):
+    # `pulumi up --logflow --logtostderr -v=9 --tracing …`: the flags come before the address.
+    fake, base_url = api
+    with start_host([*plugin_command(), *ENGINE_FLAGS], tmp_path) as traced:
+        client = PluginClient(traced.stub)
+        client.configure({"apiToken": Secret(SENTINEL), "baseUrl": base_url})
+        expired = wall_now() - timedelta(days=2)
+        token = fake.add_token(account_id=ACCOUNT_ID, expires_at=expired)
+
+        client.create(
+            TRACKER,
+            {
+                "tokenId": token["id"],
+                "accountId": ACCOUNT_ID,
+                "tokenExpiresAt": format_timestamp(expired),
+                "minDays": 30,
+            },
+        )
+
+        assert [log for log in traced.engine.logs if f"service token {token['id']}" in log]

@@ -1,10 +1,15 @@
 """The provider plugin's host for the renewal state machines: one method per gRPC verb.
 
-Served to every Pulumi language by `provider/__main__.py`. The custom resources
-(`cloudflare-service-token:index:TokenRenewal`, `…:RenewalSchedule`, `…:SecretRotation`) are the
-machines of `_machines`, exactly as library mode's dynamic providers run them: this module only
-translates (camelCase names, `PropertyValue`s, the engine's unknowns and secrets), makes the one
-Cloudflare call a plan names, and reports. `construct` builds the component (`_plugin_component`).
+Served to every Pulumi language by `provider/__main__.py` (the server: `_plugin_server`). The
+custom resources (`cloudflare-service-token:index:TokenRenewal`, `…:RenewalSchedule`,
+`…:SecretRotation`) are the machines of `_machines`, exactly as library mode's dynamic providers
+run them: this module only translates (camelCase names, `PropertyValue`s, the engine's unknowns
+and secrets), makes the one Cloudflare call a plan names, and reports. `construct` builds the
+component (`_plugin_component`).
+
+The resources are always the component's children, so the engine names them by a URN whose type
+is qualified by their parents' (`…:ServiceTokenComponent$…:TokenRenewal`); the SDK hands that
+qualified type on as `request.type`, so the resource type is read from the URN's last segment.
 
 In a preview the engine calls `create` and `update` with `preview=True`: they answer what is known
 and leave the rest unknown, and never call Cloudflare.
@@ -12,7 +17,7 @@ and leave the rest unknown, and never call Cloudflare.
 
 import asyncio
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 import grpc
@@ -40,7 +45,7 @@ from pulumi.provider.experimental.provider import (
 )
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
 
-from . import _clock
+from . import _clock, _plugin_server
 from ._cloudflare_api import ApiSettings, perform
 from ._machines import MACHINES, UNKNOWN, Machine, Plan
 from ._schema import CONFIG, PACKAGE, camel, resource_type, schema_text, snake
@@ -74,7 +79,7 @@ class ServiceTokenProvider(Provider):
         )
 
     async def check(self, request: CheckRequest) -> CheckResponse:
-        machine = _machine(request.type)
+        machine = _machine(request.urn)
         failures = machine.check(_plain(request.old_inputs), _plain(request.new_inputs))
         return CheckResponse(
             inputs=request.new_inputs,
@@ -82,7 +87,7 @@ class ServiceTokenProvider(Provider):
         )
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
-        machine = _machine(request.type)
+        machine = _machine(request.urn)
         decided = machine.diff(_plain(request.old_state), _plain(request.new_inputs), _clock.now())
         return DiffResponse(
             changes=decided.changes,
@@ -92,7 +97,7 @@ class ServiceTokenProvider(Provider):
         )
 
     async def create(self, request: CreateRequest) -> CreateResponse:
-        machine = _machine(request.type)
+        machine = _machine(request.urn)
         news = _plain(request.properties)
         plan = machine.create(news, _clock.now())
         outputs = await self._carry_out(plan, request.urn, preview=request.preview)
@@ -100,7 +105,7 @@ class ServiceTokenProvider(Provider):
         return CreateResponse(resource_id=resource_id, properties=_wire(machine, outputs))
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:
-        machine = _machine(request.type)
+        machine = _machine(request.urn)
         plan = machine.update(_plain(request.olds), _plain(request.news), _clock.now())
         outputs = await self._carry_out(plan, request.urn, preview=request.preview)
         return UpdateResponse(properties=_wire(machine, outputs))
@@ -154,11 +159,22 @@ def _config_value(request: ConfigureRequest, name: str) -> Any:
     return None
 
 
-def _machine(kind: str) -> type[Machine]:
+def resource_type_of(urn: str) -> str:
+    """A URN's own resource type: `urn:pulumi:<stack>::<project>::<qualified type>::<name>`,
+    where the qualified type is the parents' types and its own joined by `$` (the name may hold
+    `::` itself)."""
+    parts = urn.split("::", 3)
+    qualified = parts[2] if len(parts) == 4 else ""
+    return qualified.rsplit("$", 1)[-1]
+
+
+def _machine(urn: str) -> type[Machine]:
+    kind = resource_type_of(urn)
     machine = _BY_TYPE.get(kind)
     if machine is None:
         raise ValueError(
-            f"unknown resource type {kind!r}; this provider serves {', '.join(_BY_TYPE)}"
+            f"unknown resource type {kind!r} (URN {urn!r}); this provider serves "
+            f"{', '.join(_BY_TYPE)}: is the plugin older than the SDK that declared it?"
         )
     return machine
 
@@ -179,9 +195,6 @@ def _wire(machine: type[Machine], outputs: Mapping[str, Any]) -> dict[str, Prope
     }
 
 
-def serve(argv: list[str], version: str) -> None:
-    """Run the plugin as the engine starts it: `<entry point> <engine address> [flags]`."""
-    from pulumi.provider.experimental.server import main
-
-    engine_address = next((arg for arg in argv[1:] if not arg.startswith("-")), None)
-    main(argv, version, ServiceTokenProvider(version, engine_address))
+def serve(argv: Sequence[str], version: str) -> None:
+    """Run the plugin as the engine starts it: `<entry point> [engine flags] <engine address>`."""
+    _plugin_server.run(argv[1:], version, lambda address: ServiceTokenProvider(version, address))

@@ -2,7 +2,8 @@
 plugin's custom resources in place of library mode's dynamic ones.
 
 Translates the engine's `PropertyValue`s (camelCase, secret, unknown, with dependencies) into
-the component's arguments, and its outputs back, keeping every secret secret.
+the component's arguments, and its outputs back, keeping every secret secret. The server has
+already made the engine's output values and aliases readable (`_plugin_server`, `_wire`).
 """
 
 import asyncio
