@@ -47,7 +47,9 @@ from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
 
 from . import _clock, _plugin_server
 from ._cloudflare_api import ApiSettings, perform
+from ._errors import ServiceTokenConfigError
 from ._machines import MACHINES, UNKNOWN, Machine, Plan
+from ._plugin_messages import for_plugin_users
 from ._schema import CONFIG, PACKAGE, camel, resource_type, schema_text, snake
 from ._wire import is_unknown, wire_value
 
@@ -83,7 +85,9 @@ class ServiceTokenProvider(Provider):
         failures = machine.check(_plain(request.old_inputs), _plain(request.new_inputs))
         return CheckResponse(
             inputs=request.new_inputs,
-            failures=[CheckFailure(camel(f.property), f.reason) for f in failures],
+            failures=[
+                CheckFailure(camel(f.property), for_plugin_users(f.reason)) for f in failures
+            ],
         )
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
@@ -172,7 +176,7 @@ def _machine(urn: str) -> type[Machine]:
     kind = resource_type_of(urn)
     machine = _BY_TYPE.get(kind)
     if machine is None:
-        raise ValueError(
+        raise ServiceTokenConfigError(
             f"unknown resource type {kind!r} (URN {urn!r}); this provider serves "
             f"{', '.join(_BY_TYPE)}: is the plugin older than the SDK that declared it?"
         )

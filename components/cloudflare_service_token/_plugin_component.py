@@ -7,7 +7,6 @@ already made the engine's output values and aliases readable (`_plugin_server`, 
 """
 
 import asyncio
-import re
 from typing import Any, TypeVar, cast
 
 import pulumi
@@ -19,7 +18,7 @@ from ._args import ServiceTokenArgs
 from ._component import ServiceTokenComponent
 from ._errors import ServiceTokenConfigError
 from ._plugin_resources import PluginRenewalSchedule, PluginSecretRotation, PluginTokenRenewal
-from ._schema import COMPONENT_INPUTS, COMPONENT_OUTPUTS, COMPONENT_TYPE, Field, camel
+from ._schema import COMPONENT_INPUTS, COMPONENT_OUTPUTS, COMPONENT_TYPE, Field
 from ._wire import is_unknown, unknown, wire_value
 
 T = TypeVar("T")
@@ -33,17 +32,15 @@ class PluginServiceTokenComponent(ServiceTokenComponent):
 
 
 async def construct_component(request: ConstructRequest) -> ConstructResponse:
+    """Build the component; its errors are library mode's, which the server words for plugin
+    users (`_plugin_messages`)."""
     if request.resource_type != COMPONENT_TYPE:
-        raise ValueError(
+        raise ServiceTokenConfigError(
             f"unknown component type {request.resource_type!r}; this provider constructs "
             f"{COMPONENT_TYPE}"
         )
-    try:
-        args = component_args(request.inputs)
-        component = PluginServiceTokenComponent(request.name, args, request.options)
-    except ServiceTokenConfigError as error:
-        # Other languages know the arguments by their schema names.
-        raise ServiceTokenConfigError(_schema_names(str(error))) from None
+    args = component_args(request.inputs)
+    component = PluginServiceTokenComponent(request.name, args, request.options)
     state = {
         field.camel: await property_value(getattr(component, field.name), secret=field.secret)
         for field in COMPONENT_OUTPUTS
@@ -122,11 +119,3 @@ async def property_value(output: pulumi.Input[Any], *, secret: bool) -> Property
         return unknown(secret=is_secret, dependencies=frozenset(dependencies))
     value = await output.future(with_unknowns=True)
     return PropertyValue(wire_value(value), is_secret=is_secret, dependencies=dependencies)
-
-
-def _schema_names(message: str) -> str:
-    def rename(match: re.Match[str]) -> str:
-        name = match.group(1)
-        return f"`{camel(name)}`" if camel(name) in _FIELDS else match.group(0)
-
-    return re.sub(r"`([a-z_]+)`", rename, message)
