@@ -119,8 +119,25 @@ class Answer:
         return frozenset(key for key, value in self.wire.items() if isinstance(value, Secret))
 
 
-def answer(id_: str, struct: struct_pb2.Struct) -> Answer:
-    return Answer(id_, {key: read_value(value) for key, value in struct.fields.items()})
+def answer(id_: str, struct: struct_pb2.Struct, *, preview: bool = False) -> Answer:
+    """The plugin's answer; outside a preview the engine rejects an unknown (`RejectUnknowns`),
+    and so does this."""
+    values = {key: read_value(value) for key, value in struct.fields.items()}
+    if not preview and _contains_unknown(values):
+        raise AssertionError(f"an unknown outside a preview, which the engine rejects: {values}")
+    return Answer(id_, values)
+
+
+def _contains_unknown(value: Any) -> bool:
+    if value is UNKNOWN:
+        return True
+    if isinstance(value, Secret):
+        return _contains_unknown(value.value)
+    if isinstance(value, Mapping):
+        return any(_contains_unknown(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_contains_unknown(item) for item in value)
+    return False
 
 
 def _unwrapped(value: Any) -> Any:
@@ -240,7 +257,7 @@ class EngineClient:
                 preview=preview,
             )
         )
-        return answer(response.id, response.properties)
+        return answer(response.id, response.properties, preview=preview)
 
     def update(
         self,
@@ -263,7 +280,7 @@ class EngineClient:
                 preview=preview,
             )
         )
-        return answer(state.id, response.properties)
+        return answer(state.id, response.properties, preview=preview)
 
     def read(
         self,

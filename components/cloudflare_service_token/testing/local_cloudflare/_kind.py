@@ -101,7 +101,7 @@ class Kind(ABC):
             if new is None and f.computed:
                 continue
             old = olds.get(f.name)
-            if _contains_unknown(new) or not same(old, new):
+            if not same(old, new):  # an unknown is never the same as a value
                 kind = "add" if _empty(old) else "delete" if _empty(new) else "update"
                 changes.append(Change(f.name, kind, f.replaces))
         return changes
@@ -130,6 +130,14 @@ class Kind(ABC):
         """Every input as planned; a computed one left out is for Cloudflare to say."""
         return {
             f.name: UNKNOWN if f.planned(news) is None and f.computed else f.planned(news)
+            for f in self.fields
+        }
+
+    def applied_inputs(self, news: Values, olds: Values) -> dict[str, Any]:
+        """Every input once applied: as planned, and a computed one left out as it was (or
+        None for a new resource), for a type whose calls do not answer with the resource."""
+        return {
+            f.name: olds.get(f.name) if f.planned(news) is None else f.planned(news)
             for f in self.fields
         }
 
@@ -187,13 +195,3 @@ def same(old: Any, new: Any) -> bool:
 
 def _empty(value: Any) -> bool:
     return value is None or (isinstance(value, list | dict) and not value)
-
-
-def _contains_unknown(value: Any) -> bool:
-    if value is UNKNOWN:
-        return True
-    if isinstance(value, Mapping):
-        return any(_contains_unknown(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_contains_unknown(v) for v in value)
-    return False

@@ -57,8 +57,8 @@ class NotificationPolicy(Kind):
 
     def create(self, api: Api, news: Values) -> tuple[str, dict[str, Any]]:
         created = api.call("POST", _collection(news["accountId"]), _body(news, creating=True))
-        planned = self.planned_inputs(news)
-        return created["id"], {**planned, "id": created["id"], "created": None, "modified": None}
+        applied = self.applied_inputs(news, {})
+        return created["id"], {**applied, "id": created["id"], "created": None, "modified": None}
 
     def preview_create(self, news: Values) -> dict[str, Any]:
         unknown = dict.fromkeys(("id", "created", "modified"), UNKNOWN)
@@ -66,7 +66,7 @@ class NotificationPolicy(Kind):
 
     def update(self, api: Api, id_: str, olds: Values, news: Values) -> dict[str, Any]:
         api.call("PUT", f"{_collection(olds['accountId'])}/{id_}", _body(news, creating=False))
-        return {**olds, **self.planned_inputs(news)}
+        return {**olds, **self.applied_inputs(news, olds)}
 
     def preview_update(self, olds: Values, news: Values) -> dict[str, Any]:
         return {**olds, **self.planned_inputs(news), "modified": UNKNOWN}
