@@ -90,6 +90,9 @@ class Plan:
     The answer is None when there is no call. `outputs(UNKNOWN)` is the preview: what is known
     before anything acts, with UNKNOWN for what only the action decides. `warnings` are for the
     host to show the user.
+
+    In a preview an input may be UNKNOWN itself (another resource's output, not made yet): then
+    nothing can be decided, no call is planned, and every output is UNKNOWN.
     """
 
     call: Call | None
@@ -173,11 +176,15 @@ class TokenRenewal(Machine):
 
     @classmethod
     def create(cls, news: Props, now: datetime) -> Plan:
+        if _any_unknown(news, cls.inputs):
+            return _undecided(cls, news)
         # Renewal switched on for a token already inside its window renews in this same `up`.
         return cls._renew_if_due(news, _effective_expiry({}, news), None, now)
 
     @classmethod
     def update(cls, olds: Props, news: Props, now: datetime) -> Plan:
+        if _any_unknown(news, cls.inputs):
+            return _undecided(cls, news)
         renewed_at = _moment(olds.get("last_renewed_at"))
         return cls._renew_if_due(news, _effective_expiry(olds, news), renewed_at, now)
 
@@ -268,10 +275,14 @@ class RenewalSchedule(Machine):
 
     @classmethod
     def create(cls, news: Props, now: datetime) -> Plan:
+        if _any_unknown(news, cls.inputs):
+            return _undecided(cls, news)
         return cls._plan(news, 1, now, _expiry(news, now), started_now=True)
 
     @classmethod
     def update(cls, olds: Props, news: Props, now: datetime) -> Plan:
+        if _any_unknown(news, cls.inputs):
+            return _undecided(cls, news)
         generation = _whole(olds["generation"])
         started_at = _moment(olds.get("started_at")) or now
         expires_at = cls._predicted(olds, news)
@@ -385,11 +396,15 @@ class SecretRotation(Machine):
 
     @classmethod
     def create(cls, news: Props, now: datetime) -> Plan:
+        if _any_unknown(news, cls.inputs):
+            return _undecided(cls, news)
         # The version the token has when tracking starts; the next increase rotates.
         return Plan(None, lambda _: cls._outputs(news, None, None, None))
 
     @classmethod
     def update(cls, olds: Props, news: Props, now: datetime) -> Plan:
+        if _any_unknown(news, cls.inputs):
+            return _undecided(cls, news)
         if _whole(news["secret_version"]) <= _whole(olds["secret_version"]):
             kept = (_moment(olds.get("rotated_at")), olds.get("client_secret"))
             deadline = _moment(olds.get("previous_secret_expires_at"))
@@ -454,6 +469,16 @@ def _check_min_days(news: Props) -> list[Failure]:
 
 def _any_unknown(props: Props, keys: tuple[str, ...]) -> bool:
     return any(props.get(key) is UNKNOWN for key in keys)
+
+
+def _undecided(machine: type[Machine], news: Props) -> Plan:
+    """A preview's plan when an input is not known yet: the inputs as given, every output
+    unknown (not null: null would say "none"), and nothing to call."""
+    outputs = {
+        **{key: news.get(key) for key in machine.inputs},
+        **dict.fromkeys(machine.outputs, UNKNOWN),
+    }
+    return Plan(None, lambda _: dict(outputs))
 
 
 def _is_whole(value: object, *, minimum: int) -> bool:
