@@ -11,7 +11,9 @@ fails here. The shapes are pulumi/pulumi's (`sdk/go/common/resource/plugin/provi
   Requests also carry `name` and `type` (the last type segment).
 - Values: numbers are doubles; a secret is a secret-signature object (the plugin answers
   `acceptSecrets`); an unknown is the string marker, and only in previews.
-- Diff and Update send the old outputs as `olds` and the old inputs as `oldInputs`; Read sends
+- Diff and Update send the old outputs as `olds` and the old inputs as `oldInputs`, and the
+  resource's `ignoreChanges`; the engine has already put the old inputs' values in place of the
+  ignored ones in `news` (`processIgnoreChanges`), leaving out those the old inputs lack. Read sends
   the old outputs as `properties` and the old inputs as `inputs`, both empty for an import;
   Delete sends both too.
 - Configure: `args` (secrets kept) and `variables` (`cloudflare:config:<key>`, text).
@@ -228,6 +230,7 @@ class EngineClient:
         state: Answer,
         old_inputs: Mapping[str, Any],
         news: Mapping[str, Any],
+        ignore_changes: tuple[str, ...] = (),
     ) -> Diff:
         response = self.stub.Diff(
             provider_pb2.DiffRequest(
@@ -238,6 +241,7 @@ class EngineClient:
                 olds=engine_struct(state.wire),
                 old_inputs=engine_struct(old_inputs),
                 news=engine_struct(news),
+                ignoreChanges=list(ignore_changes),
             )
         )
         return Diff(
@@ -267,6 +271,7 @@ class EngineClient:
         news: Mapping[str, Any],
         *,
         preview: bool = False,
+        ignore_changes: tuple[str, ...] = (),
     ) -> Answer:
         response = self.stub.Update(
             provider_pb2.UpdateRequest(
@@ -278,6 +283,7 @@ class EngineClient:
                 old_inputs=engine_struct(old_inputs),
                 news=engine_struct(news),
                 preview=preview,
+                ignoreChanges=list(ignore_changes),
             )
         )
         return answer(state.id, response.properties, preview=preview)

@@ -136,6 +136,58 @@ def test_leaving_out_a_duration_that_was_set_is_a_change_back_to_the_default(wor
     assert diff.some and diff.diffs == ["duration"] and diff.replaces == []
 
 
+def test_leaving_out_a_duration_that_was_set_updates_it_back_to_the_default(world) -> None:
+    token = created(world, {**INPUTS, "duration": "forever"})
+    news = {"name": "ci", "accountId": ACCOUNT_ID}
+
+    updated = world.engine.update(TOKEN_TYPE, token, {**INPUTS, "duration": "forever"}, news)
+
+    assert world.api.requests[-1].body == {"duration": "8760h"}
+    assert updated.values["duration"] == "8760h"
+    assert not world.engine.diff(TOKEN_TYPE, updated, news, news).some
+
+
+# What the component asks: Cloudflare's secret version is the rotation resource's business.
+IGNORED = ("clientSecretVersion", "previousClientSecretExpiresAt")
+
+
+def rotated_behind_the_tokens_back(world: World, token: Answer) -> Answer:
+    """The token rotated through its own endpoint, then refreshed: version 2 in the state."""
+    world.api.handle(
+        "POST",
+        f"/client/v4/accounts/{ACCOUNT_ID}/access/service_tokens/{token.id}/rotate",
+        {"authorization": f"Bearer {API_TOKEN}"},
+        b"{}",
+    )
+    refreshed, _ = world.engine.read(TOKEN_TYPE, token.id, token.wire, INPUTS)
+    assert refreshed.values["clientSecretVersion"] == 2.0
+    return refreshed
+
+
+def test_ignored_inputs_are_no_change_even_when_the_program_leaves_them_out(world) -> None:
+    refreshed = rotated_behind_the_tokens_back(world, created(world))
+
+    ignored = world.engine.diff(TOKEN_TYPE, refreshed, INPUTS, INPUTS, ignore_changes=IGNORED)
+    not_ignored = world.engine.diff(TOKEN_TYPE, refreshed, INPUTS, INPUTS)
+
+    assert not ignored.some
+    assert not_ignored.some and not_ignored.diffs == ["clientSecretVersion"]
+
+
+def test_an_update_sends_what_changed_and_nothing_ignored(world) -> None:
+    refreshed = rotated_behind_the_tokens_back(world, created(world))
+    news = {**INPUTS, "name": "ci-2"}
+
+    planned = world.engine.update(
+        TOKEN_TYPE, refreshed, INPUTS, news, preview=True, ignore_changes=IGNORED
+    )
+    updated = world.engine.update(TOKEN_TYPE, refreshed, INPUTS, news, ignore_changes=IGNORED)
+
+    assert world.api.requests[-1].body == {"name": "ci-2"}
+    assert planned.values["clientSecret"] == refreshed.values["clientSecret"]
+    assert updated.values["clientSecretVersion"] == 2.0
+
+
 def test_an_update_keeps_the_secret_from_state_and_marks_it_secret(world) -> None:
     token = created(world)
 

@@ -5,6 +5,7 @@ replaces the policy whole). Its rules are the API's with camelCase keys
 """
 
 import re
+from collections.abc import Collection
 from typing import Any
 
 from ._kind import (
@@ -51,13 +52,18 @@ class AccessPolicy(Kind):
         unknown = dict.fromkeys(("id", "reusable", "createdAt", "updatedAt"), UNKNOWN)
         return {**self.planned_inputs(news), **unknown}
 
-    def update(self, api: Api, id_: str, olds: Values, news: Values) -> dict[str, Any]:
+    def update(
+        self, api: Api, id_: str, olds: Values, news: Values, ignore: Collection[str] = ()
+    ) -> dict[str, Any]:
         account_id = olds["accountId"]
-        updated = api.call("PUT", f"{_collection(account_id)}/{id_}", _body(news))
+        wanted = self.wanted(news, olds, ignore)
+        updated = api.call("PUT", f"{_collection(account_id)}/{id_}", _body(wanted))
         return _outputs(updated, account_id)
 
-    def preview_update(self, olds: Values, news: Values) -> dict[str, Any]:
-        return {**olds, **self.planned_inputs(news), "updatedAt": UNKNOWN}
+    def preview_update(
+        self, olds: Values, news: Values, ignore: Collection[str] = ()
+    ) -> dict[str, Any]:
+        return {**olds, **self.wanted(news, olds, ignore), "updatedAt": UNKNOWN}
 
     def read(self, api: Api, id_: str, olds: Values, old_inputs: Values) -> Found | None:
         account_id = olds.get("accountId")

@@ -8,7 +8,7 @@ know yet is `UNKNOWN`. The gRPC side (`_provider`) translates; the types (`_serv
 """
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
@@ -93,18 +93,25 @@ class Kind(ABC):
     def check_values(self, news: Values) -> list[tuple[str, str]]:
         return []
 
-    def diff(self, olds: Values, news: Values) -> list[Change]:
-        """The inputs whose planned value differs from the state's (`olds`: old outputs)."""
+    def diff(self, olds: Values, news: Values, ignore: Collection[str] = ()) -> list[Change]:
+        """The inputs the program wants other than the state has them (`olds`: old outputs)."""
         changes = []
-        for f in self.fields:
-            new = f.planned(news)
-            if new is None and f.computed:
-                continue
-            old = olds.get(f.name)
+        for name, new in self.wanted(news, olds, ignore).items():
+            old = olds.get(name)
             if not same(old, new):  # an unknown is never the same as a value
                 kind = "add" if _empty(old) else "delete" if _empty(new) else "update"
-                changes.append(Change(f.name, kind, f.replaces))
+                changes.append(Change(name, kind, self._replaces(name)))
         return changes
+
+    def wanted(self, news: Values, olds: Values, ignore: Collection[str] = ()) -> dict[str, Any]:
+        """Every input as the program wants it applied: as planned, except what the program
+        ignores (`ignoreChanges`) or leaves to Cloudflare, which stays as the state has it."""
+        wanted = {}
+        for f in self.fields:
+            planned = f.planned(news)
+            kept = f.name in ignore or (planned is None and f.computed)
+            wanted[f.name] = olds.get(f.name) if kept else planned
+        return wanted
 
     @abstractmethod
     def create(self, api: Api, news: Values) -> tuple[str, dict[str, Any]]: ...
@@ -113,10 +120,14 @@ class Kind(ABC):
     def preview_create(self, news: Values) -> dict[str, Any]: ...
 
     @abstractmethod
-    def update(self, api: Api, id_: str, olds: Values, news: Values) -> dict[str, Any]: ...
+    def update(
+        self, api: Api, id_: str, olds: Values, news: Values, ignore: Collection[str] = ()
+    ) -> dict[str, Any]: ...
 
     @abstractmethod
-    def preview_update(self, olds: Values, news: Values) -> dict[str, Any]: ...
+    def preview_update(
+        self, olds: Values, news: Values, ignore: Collection[str] = ()
+    ) -> dict[str, Any]: ...
 
     @abstractmethod
     def read(self, api: Api, id_: str, olds: Values, old_inputs: Values) -> Found | None:
@@ -133,14 +144,6 @@ class Kind(ABC):
             for f in self.fields
         }
 
-    def applied_inputs(self, news: Values, olds: Values) -> dict[str, Any]:
-        """Every input once applied: as planned, and a computed one left out as it was (or
-        None for a new resource), for a type whose calls do not answer with the resource."""
-        return {
-            f.name: olds.get(f.name) if f.planned(news) is None else f.planned(news)
-            for f in self.fields
-        }
-
     def read_inputs(self, outputs: Values, old_inputs: Values) -> dict[str, Any]:
         """The inputs a Read implies: on refresh, the old inputs with what Cloudflare reports
         now; on import, every input Cloudflare has a value for, for the engine to compare with
@@ -148,6 +151,9 @@ class Kind(ABC):
         if old_inputs:
             return {key: outputs.get(key, value) for key, value in old_inputs.items()}
         return {f.name: outputs[f.name] for f in self.fields if not _empty(outputs.get(f.name))}
+
+    def _replaces(self, name: str) -> bool:
+        return any(f.replaces for f in self.fields if f.name == name)
 
 
 def get_or_none(api: Api, path: str) -> Any:

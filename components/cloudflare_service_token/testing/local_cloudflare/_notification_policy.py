@@ -8,6 +8,7 @@ Creating and updating answer with the id alone, so `created` and `modified` are 
 Read, as with the real provider.
 """
 
+from collections.abc import Collection
 from typing import Any
 
 from ._kind import (
@@ -57,19 +58,24 @@ class NotificationPolicy(Kind):
 
     def create(self, api: Api, news: Values) -> tuple[str, dict[str, Any]]:
         created = api.call("POST", _collection(news["accountId"]), _body(news, creating=True))
-        applied = self.applied_inputs(news, {})
+        applied = self.wanted(news, {})
         return created["id"], {**applied, "id": created["id"], "created": None, "modified": None}
 
     def preview_create(self, news: Values) -> dict[str, Any]:
         unknown = dict.fromkeys(("id", "created", "modified"), UNKNOWN)
         return {**self.planned_inputs(news), **unknown}
 
-    def update(self, api: Api, id_: str, olds: Values, news: Values) -> dict[str, Any]:
-        api.call("PUT", f"{_collection(olds['accountId'])}/{id_}", _body(news, creating=False))
-        return {**olds, **self.applied_inputs(news, olds)}
+    def update(
+        self, api: Api, id_: str, olds: Values, news: Values, ignore: Collection[str] = ()
+    ) -> dict[str, Any]:
+        wanted = self.wanted(news, olds, ignore)
+        api.call("PUT", f"{_collection(olds['accountId'])}/{id_}", _body(wanted, creating=False))
+        return {**olds, **wanted}
 
-    def preview_update(self, olds: Values, news: Values) -> dict[str, Any]:
-        return {**olds, **self.planned_inputs(news), "modified": UNKNOWN}
+    def preview_update(
+        self, olds: Values, news: Values, ignore: Collection[str] = ()
+    ) -> dict[str, Any]:
+        return {**olds, **self.wanted(news, olds, ignore), "modified": UNKNOWN}
 
     def read(self, api: Api, id_: str, olds: Values, old_inputs: Values) -> Found | None:
         account_id = olds.get("accountId")

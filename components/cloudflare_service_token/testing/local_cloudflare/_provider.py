@@ -87,7 +87,8 @@ class LocalCloudflareProvider(Provider):
         )
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
-        changes = _kind(request.urn).diff(_plain(request.old_state), _plain(request.new_inputs))
+        olds, news = _plain(request.old_state), _plain(request.new_inputs)
+        changes = _kind(request.urn).diff(olds, news, frozenset(request.ignore_changes))
         return DiffResponse(
             changes=bool(changes),
             replaces=[c.name for c in changes if c.replaces],
@@ -106,11 +107,12 @@ class LocalCloudflareProvider(Provider):
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:
         kind, olds, news = _kind(request.urn), _plain(request.olds), _plain(request.news)
+        ignore = frozenset(request.ignore_changes)
         if request.preview:
-            outputs = kind.preview_update(olds, news)
+            outputs = kind.preview_update(olds, news, ignore)
         else:
-            api = self._connected()
-            outputs = await asyncio.to_thread(kind.update, api, request.resource_id, olds, news)
+            api, id_ = self._connected(), request.resource_id
+            outputs = await asyncio.to_thread(kind.update, api, id_, olds, news, ignore)
         return UpdateResponse(_wire(outputs, kind, request.news, request.olds))
 
     async def read(self, request: ReadRequest) -> ReadResponse:

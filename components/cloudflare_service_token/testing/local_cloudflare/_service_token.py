@@ -4,6 +4,7 @@ anything else updates it in place; the client secret comes only from a create (o
 and is kept from state afterwards; `duration` and `clientSecretVersion` default to 8760h and 1.
 """
 
+from collections.abc import Collection
 from typing import Any
 
 from ._kind import (
@@ -16,6 +17,7 @@ from ._kind import (
     bad_import_id,
     delete_if_present,
     get_or_none,
+    same,
     split_import_id,
 )
 
@@ -63,18 +65,25 @@ class ServiceToken(Kind):
         unknown = dict.fromkeys(("id", "clientId", "clientSecret", "expiresAt"), UNKNOWN)
         return {**self.planned_inputs(news), **unknown}
 
-    def update(self, api: Api, id_: str, olds: Values, news: Values) -> dict[str, Any]:
-        updated = api.call("PUT", f"{_collection(olds)}/{id_}", _body(news))
+    def update(
+        self, api: Api, id_: str, olds: Values, news: Values, ignore: Collection[str] = ()
+    ) -> dict[str, Any]:
+        wanted = self.wanted(news, olds, ignore)
+        # What changed, defaults included: leaving out a duration that was set sets 8760h.
+        changed = {key: value for key, value in wanted.items() if not same(olds.get(key), value)}
+        updated = api.call("PUT", f"{_collection(olds)}/{id_}", _body(changed))
         # A PUT answers with a secret only when it bumped the version; else the old one stands.
         secret = updated.get("client_secret") or olds.get("clientSecret")
-        return _outputs(updated, olds, secret, news)
+        return _outputs(updated, olds, secret, wanted)
 
-    def preview_update(self, olds: Values, news: Values) -> dict[str, Any]:
-        planned = self.planned_inputs(news)
-        rotates = planned["clientSecretVersion"] != olds.get("clientSecretVersion")
+    def preview_update(
+        self, olds: Values, news: Values, ignore: Collection[str] = ()
+    ) -> dict[str, Any]:
+        wanted = self.wanted(news, olds, ignore)
+        rotates = not same(wanted["clientSecretVersion"], olds.get("clientSecretVersion"))
         return {
             **olds,
-            **planned,
+            **wanted,
             # Terraform plans every computed value without UseStateForUnknown as unknown.
             "expiresAt": UNKNOWN,
             "clientSecret": UNKNOWN if rotates else olds.get("clientSecret"),
