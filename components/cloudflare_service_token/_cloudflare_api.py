@@ -74,10 +74,16 @@ class ApiSettings:
             api_key=pick("apiKey", "CLOUDFLARE_API_KEY"),
             email=pick("email", "CLOUDFLARE_EMAIL"),
             base_url=pick("baseUrl", "CLOUDFLARE_BASE_URL"),
-            timeout_seconds=float(config.get(TIMEOUT_KEY) or 30.0),
-            max_retries=int(config.get(RETRIES_KEY) or 2),
+            timeout_seconds=float(_setting(config, TIMEOUT_KEY, 30.0)),
+            max_retries=int(_setting(config, RETRIES_KEY, 2)),
             namespace=namespace,
         )
+
+
+def _setting(config: Mapping[str, Any], key: str, default: float) -> Any:
+    """The configured value, the default only when none is given: 0 retries means 0."""
+    value = config.get(key)
+    return default if value is None or value == "" else value
 
 
 def perform(settings: ApiSettings, call: "Call") -> Any:

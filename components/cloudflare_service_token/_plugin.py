@@ -45,12 +45,12 @@ from pulumi.provider.experimental.provider import (
 )
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
 
-from . import _clock, _plugin_server
+from . import _clock, _plugin_config, _plugin_server
 from ._cloudflare_api import ApiSettings, perform
 from ._errors import ServiceTokenConfigError
 from ._machines import MACHINES, UNKNOWN, Machine, Plan
 from ._plugin_messages import for_plugin_users
-from ._schema import CONFIG, PACKAGE, camel, resource_type, schema_text, snake
+from ._schema import PACKAGE, camel, resource_type, schema_text, snake
 from ._wire import is_unknown, wire_value
 
 _BY_TYPE: Final = {resource_type(machine): machine for machine in MACHINES}
@@ -68,14 +68,19 @@ class ServiceTokenProvider(Provider):
     async def get_schema(self, request: GetSchemaRequest) -> GetSchemaResponse:
         return GetSchemaResponse(schema=schema_text(self._version))
 
+    async def check_config(self, request: CheckRequest) -> CheckResponse:
+        """The provider's inputs (stack config or an explicit provider), before any resource:
+        a bad setting fails the first preview, named and explained."""
+        found = _plugin_config.problems(_plugin_config.given(request.new_inputs, {}))
+        return CheckResponse(
+            inputs=request.new_inputs,
+            failures=[CheckFailure(name, reason) for name, reason in sorted(found.items())],
+        )
+
     async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
-        settings = {}
-        for field in CONFIG:
-            value = _config_value(request, field.camel)
-            if value is not None and value != "":
-                settings[f"{PACKAGE}:{field.camel}"] = value
+        given = _plugin_config.given(request.args, request.variables)
         # Replaced whole, never mutated: a call in flight keeps the settings it started with.
-        self._settings = settings
+        self._settings = _plugin_config.resolved(given)
         return ConfigureResponse(
             accept_secrets=True, supports_preview=True, accept_resources=True, accept_outputs=True
         )
@@ -149,18 +154,6 @@ class ServiceTokenProvider(Provider):
             await engine_pb2_grpc.EngineStub(channel).Log(
                 engine_pb2.LogRequest(severity=engine_pb2.WARNING, message=message, urn=urn)
             )
-
-
-def _config_value(request: ConfigureRequest, name: str) -> Any:
-    """A setting from the provider's inputs (explicit provider or stack config of this package,
-    as the engine passes them), else from the legacy `package:config:key` variables."""
-    given = request.args.get(name)
-    if given is not None and not is_unknown(given):
-        return given.value
-    for key in (f"{PACKAGE}:config:{name}", f"{PACKAGE}:{name}"):
-        if key in request.variables:
-            return request.variables[key]
-    return None
 
 
 def resource_type_of(urn: str) -> str:
