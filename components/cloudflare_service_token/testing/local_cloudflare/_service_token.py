@@ -101,7 +101,12 @@ class ServiceToken(Kind):
         if found is None:
             return None
         outputs = _outputs(found, scope, olds.get("clientSecret"), olds)
-        return Found(found["id"], outputs, self.read_inputs(outputs, old_inputs))
+        inputs = self.read_inputs(outputs, old_inputs)
+        if not olds:
+            # An import implies no rotation: `clientSecretVersion` needs its deadline beside it
+            # (Check), and an imported token has none to give.
+            inputs.pop("clientSecretVersion", None)
+        return Found(found["id"], outputs, inputs)
 
     def delete(self, api: Api, id_: str, olds: Values) -> None:
         delete_if_present(api, f"{_collection(olds)}/{id_}")
