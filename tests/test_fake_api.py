@@ -1,6 +1,7 @@
 """The fake Cloudflare API speaks the real SDK's language: tests that use it mean something."""
 
 import json
+import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
@@ -258,3 +259,25 @@ def test_faults_can_let_requests_through_first(fake) -> None:
     tokens.list(account_id=ACCOUNT_ID)
     with pytest.raises(cloudflare.InternalServerError):
         tokens.list(account_id=ACCOUNT_ID)
+
+
+def test_a_held_request_waits_for_its_release_then_makes_its_change():
+    api = FakeCloudflareApi()
+    token = api.add_token(account_id=ACCOUNT_ID, expires_at=NOW)
+    hold = api.hold_next("refresh")
+    answers: list[int] = []
+    path = f"/client/v4/accounts/{ACCOUNT_ID}/access/service_tokens/{token['id']}/refresh"
+    auth = {"authorization": f"Bearer {api.api_token}"}
+    client = threading.Thread(
+        target=lambda: answers.append(api.handle("POST", path, auth, b"{}")[0])
+    )
+
+    client.start()
+    assert hold.arrived.wait(30)
+    assert answers == []
+    assert api.token(token["id"])["expires_at"] == token["expires_at"]
+    hold.release()
+    client.join(30)
+
+    assert answers == [200]
+    assert api.token(token["id"])["expires_at"] > token["expires_at"]

@@ -187,6 +187,9 @@ class Project:
     cloud: LocalCloudflare
     settings: dict[str, Any]
     program: Program | None = None
+    # The program's file; with `isolated`, it is served from a Python process of its own.
+    program_path: Path | None = None
+    isolated: bool = False
     stack: str = "dev"
     extra_env: dict[str, str] = field(default_factory=dict)
     # Another project's backend, to share its stacks (stack references).
@@ -227,8 +230,21 @@ class Project:
         run = self.cli("preview", "--json", *flags, program=True, check=check)
         return [Step(step["op"], step["urn"]) for step in run.json().get("steps", [])]
 
-    def up(self, *flags: str, check: bool = True) -> Run:
-        return self.cli("up", "--yes", "--skip-preview", *flags, program=True, check=check)
+    def up(
+        self,
+        *flags: str,
+        check: bool = True,
+        on_started: Callable[[subprocess.Popen[str]], None] | None = None,
+    ) -> Run:
+        return self.cli(
+            "up",
+            "--yes",
+            "--skip-preview",
+            *flags,
+            program=True,
+            check=check,
+            on_started=on_started,
+        )
 
     def refresh(self, *flags: str, check: bool = True) -> Run:
         return self.cli("refresh", "--yes", "--skip-preview", *flags, program=True, check=check)
@@ -290,7 +306,11 @@ class Project:
         served to it inline."""
         with ExitStack() as stack:
             flags: Sequence[str] = ()
-            if program and self.program is not None:
+            if program and self.isolated and self.program_path is not None:
+                flags = stack.enter_context(
+                    serve_program_process(self.program_path, self.environment())
+                )
+            elif program and self.program is not None:
                 flags = stack.enter_context(serve_program(self.program))
             command = [
                 str(self.engine / "pulumi"),
@@ -331,6 +351,37 @@ def _run(
     return Run(tuple(command[1:]), process.returncode, stdout, stderr)
 
 
+@contextmanager
+def serve_program_process(path: Path, env: Mapping[str, str]) -> Iterator[list[str]]:
+    """Serve the program at `path` from a Python process of its own (`tests.engine.inline`);
+    yields the CLI's flags; the process is ended by its own pid."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.engine.inline", str(path)],
+        cwd=ROOT,
+        env={
+            **env,
+            "PYTHONPATH": os.pathsep.join(filter(None, [env.get("PYTHONPATH"), str(ROOT)])),
+        },
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        flags = process.stdout.readline().split()
+        if not flags:
+            raise AssertionError(f"the program server for {path} did not start")
+        yield flags
+    finally:
+        if process.stdin is not None:
+            process.stdin.close()
+        try:
+            process.wait(RUN_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 def end_group(process: subprocess.Popen[str]) -> None:
     """End the CLI and anything it started, through its process group (its own pid)."""
     with suppress(ProcessLookupError):
@@ -341,7 +392,12 @@ def end_group(process: subprocess.Popen[str]) -> None:
 
 
 def root_stack(
-    folder: Path, engine: Path, cloud: LocalCloudflare, tokens: Mapping[str, Any]
+    folder: Path,
+    engine: Path,
+    cloud: LocalCloudflare,
+    tokens: Mapping[str, Any],
+    *,
+    isolated: bool = False,
 ) -> Project:
     """The repository's root stack, its own `__main__.py` served inline, with `tokens` as its
     config and the local Cloudflare as its Cloudflare."""
@@ -349,7 +405,16 @@ def root_stack(
     # The scenario's backend comes from PULUMI_BACKEND_URL; the project's relative one is for
     # users running `pulumi` in the checkout.
     settings.pop("backend", None)
-    project = Project(folder, engine, cloud, settings, program=program_file(ROOT / "__main__.py"))
+    main = ROOT / "__main__.py"
+    project = Project(
+        folder,
+        engine,
+        cloud,
+        settings,
+        program=program_file(main),
+        program_path=main,
+        isolated=isolated,
+    )
     project.configure(
         {
             "cloudflare:baseUrl": cloud.base_url,

@@ -14,7 +14,7 @@
 
 from ._clock import FakeClock
 from ._engine import LogRecord
-from ._fake_api import FakeCloudflareApi, Fault, LoggedRequest
+from ._fake_api import FakeCloudflareApi, Fault, Hold, LoggedRequest
 from ._mocks import CloudflareMocks, StackOutput
 from ._monitor import RecordingMonitor, Registration
 from ._program import ProgramRun, Resolved, resolve, run_program
@@ -25,6 +25,7 @@ __all__ = [
     "FakeClock",
     "FakeCloudflareApi",
     "Fault",
+    "Hold",
     "LogRecord",
     "LoggedRequest",
     "ProgramRun",

@@ -122,6 +122,23 @@ class Fault:
     body: bytes | None = None
 
 
+# A guard against a test that never releases what it held, not a timing.
+_HOLD_TIMEOUT_SECONDS = 300.0
+
+
+@dataclass
+class Hold:
+    """A request held before the fake acts on it: `arrived` is set when it comes in; it goes
+    ahead (the change made, then answered) on `release()`. For tests that interrupt a client
+    mid-call."""
+
+    arrived: threading.Event = field(default_factory=threading.Event)
+    released: threading.Event = field(default_factory=threading.Event)
+
+    def release(self) -> None:
+        self.released.set()
+
+
 @dataclass(frozen=True)
 class LoggedRequest:
     """One request as the fake saw it; `body` is the JSON it carried (no credentials: those
@@ -261,6 +278,7 @@ class FakeCloudflareApi:
     _policies: dict[str, _AccessPolicy] = field(default_factory=dict)
     _alerts: dict[str, _Alert] = field(default_factory=dict)
     _faults: dict[str, list[Fault | None]] = field(default_factory=dict)
+    _holds: dict[str, list[Hold]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     # -- test controls -------------------------------------------------------------------------
@@ -360,6 +378,13 @@ class FakeCloudflareApi:
             queue.extend([None] * after)
             queue.extend(faults or [Fault()])
 
+    def hold_next(self, operation: str) -> Hold:
+        """Hold the next request of `operation` until the returned `Hold` is released."""
+        hold = Hold()
+        with self._lock:
+            self._holds.setdefault(operation, []).append(hold)
+        return hold
+
     def calls(self, operation: str | None = None) -> int:
         return sum(1 for r in self.requests if operation in (None, r.operation))
 
@@ -394,6 +419,11 @@ class FakeCloudflareApi:
             self.requests.append(LoggedRequest(method, path, operation, authorized, logged))
             queue = self._faults.get(operation) or self._faults.get("*") or []
             fault = queue.pop(0) if queue else None
+            holds = self._holds.get(operation) or []
+            hold = holds.pop(0) if holds else None
+        if hold is not None:
+            hold.arrived.set()
+            hold.released.wait(_HOLD_TIMEOUT_SECONDS)
         if fault is not None:
             return _faulted(fault)
         if route is None or operation == "unknown":
