@@ -275,9 +275,9 @@ def test_a_held_request_waits_for_its_release_then_makes_its_change():
     client.start()
     assert hold.arrived.wait(30)
     assert answers == []
-    assert api.token(token["id"])["expires_at"] == token["expires_at"]
+    assert (api.token(token["id"]) or {})["expires_at"] == token["expires_at"]
     hold.release()
     client.join(30)
 
     assert answers == [200]
-    assert api.token(token["id"])["expires_at"] > token["expires_at"]
+    assert (api.token(token["id"]) or {})["expires_at"] > token["expires_at"]

@@ -288,4 +288,3 @@ def test_an_account_id_that_is_not_an_id_cannot_be_routed_to_policies(fake) -> N
     assert envelope["errors"][0]["message"].startswith(
         "Could not route to /accounts/nope/alerting/v3/policies"
     )
-

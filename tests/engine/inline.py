@@ -30,7 +30,7 @@ Program = Callable[[], None]
 RUN_END_TIMEOUT_SECONDS = 120
 
 
-class _LanguageServer(LanguageServer):  # type: ignore[misc]
+class _LanguageServer(LanguageServer):
     """The SDK's inline language server, telling when no program run is in progress."""
 
     def __init__(self, program: Program) -> None:
@@ -41,7 +41,7 @@ class _LanguageServer(LanguageServer):  # type: ignore[misc]
     def Run(self, request: Any, context: Any) -> Any:  # noqa: N802 - the gRPC method's name
         self.idle.clear()
         try:
-            return super().Run(request, context)
+            return super().Run(request, context)  # type: ignore[no-untyped-call]
         finally:
             self.idle.set()
 
