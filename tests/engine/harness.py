@@ -192,6 +192,8 @@ class Project:
     isolated: bool = False
     stack: str = "dev"
     extra_env: dict[str, str] = field(default_factory=dict)
+    # Variables for an isolated program's own process only.
+    program_env: dict[str, str] = field(default_factory=dict)
     # Another project's backend, to share its stacks (stack references).
     backend_folder: Path | None = None
     home: Path = field(init=False)
@@ -308,7 +310,9 @@ class Project:
             flags: Sequence[str] = ()
             if program and self.isolated and self.program_path is not None:
                 flags = stack.enter_context(
-                    serve_program_process(self.program_path, self.environment())
+                    serve_program_process(
+                        self.program_path, {**self.environment(), **self.program_env}
+                    )
                 )
             elif program and self.program is not None:
                 flags = stack.enter_context(serve_program(self.program))
