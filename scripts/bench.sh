@@ -3,4 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
+# The figures under the real Pulumi CLI need one (built and cached by scripts/engine.sh).
+PULUMI_ENGINE_BIN=$(bash scripts/engine.sh | tail -n1)
+export PULUMI_ENGINE_BIN
 exec .tools/bin/uv run --frozen --no-sync python -m bench.run
