@@ -45,9 +45,9 @@ fi
 
 # 2. The pinned CLI, built from our Go module.
 if ! command -v go >/dev/null; then
-    say "no Pulumi CLI >= $MINIMUM on PATH and no Go toolchain to build one. Either install"
-    say "the Pulumi CLI (https://www.pulumi.com/docs/install/, then re-run), or install Go"
-    say "(>= 1.26) so this script can build the pinned CLI from $module/."
+    say "no Pulumi CLI >= $MINIMUM on PATH and no Go toolchain to build one. Either:"
+    say "  - install the Pulumi CLI (https://www.pulumi.com/docs/install/) and run this again, or"
+    say "  - install Go (>= 1.26) so that this script can build the pinned CLI from $module/."
     exit 1
 fi
 
