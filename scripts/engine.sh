@@ -76,6 +76,24 @@ if [ ! -x "$built/pulumi" ]; then
         -ldflags "-s -w -X github.com/pulumi/pulumi-yaml/pkg/version.Version=$yaml_version" \
         github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml)
     cp "$module/pulumi-resource-pulumi-python" "$staging/"
+    # The Python and Node.js hosts are modules without version tags: built only if the proxy
+    # serves a version (then at that version), otherwise recorded as missing.
+    for host in python nodejs; do
+        host_module="github.com/pulumi/pulumi/sdk/$host/cmd/pulumi-language-$host/v3"
+        if version=$(go list -m -f '{{.Version}}' "$host_module@latest" 2>/dev/null); then
+            if GOBIN="$staging" GOFLAGS=-mod=mod go install "$host_module@$version" 2>/dev/null
+            then
+                echo "pulumi-language-$host $version: built from the Go module proxy" >> \
+                    "$staging/hosts.txt"
+            else
+                echo "pulumi-language-$host: $host_module@$version is served but does not" \
+                    "build with go install" >> "$staging/hosts.txt"
+            fi
+        else
+            echo "pulumi-language-$host: not served by the Go module proxy ($host_module" \
+                "has no version there)" >> "$staging/hosts.txt"
+        fi
+    done
     rm -rf "$built"
     mv "$staging" "$built"
     trap - EXIT
@@ -84,14 +102,14 @@ fi
 if [ "$(cat "$bin/.key" 2>/dev/null)" != "$key" ]; then
     rm -rf "$bin"
     mkdir -p "$bin"
-    cp -p "$built"/* "$bin/"
+    cp -p "$built"/pulumi* "$bin/"
     echo "$key" > "$bin/.key"
 fi
 
 say "using the Pulumi CLI $("$bin/pulumi" version) built from $module/ (cache $built)."
 say "  pulumi-language-yaml $yaml_version: built from github.com/pulumi/pulumi-yaml."
 say "  pulumi-resource-pulumi-python: ours ($module/), runs python -m pulumi.dynamic."
-say "  pulumi-language-python, pulumi-language-nodejs: not served by the Go module proxy"
-say "  (modules without version tags); Python and TypeScript programs run as Automation API"
-say "  inline programs, which need no language host."
+while read -r line; do say "  $line"; done < "$built/hosts.txt"
+[ -x "$bin/pulumi-language-python" ] && [ -x "$bin/pulumi-language-nodejs" ] ||
+    say "  Python and TypeScript programs without their host run as Automation API inline programs."
 echo "$bin"
