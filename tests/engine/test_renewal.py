@@ -100,3 +100,25 @@ def test_replace_renewal_creates_the_new_token_and_repoints_the_policy_before_de
     ]
     secret = stack.outputs(show_secrets=True)["ci_client_secret"]
     assert cloud.api.accepts(new_id, secret)
+
+
+def test_switching_from_replace_to_refresh_keeps_the_token(
+    tmp_path: Path, engine: Path, cloud: LocalCloudflare
+):
+    stack = deploy(tmp_path, engine, cloud, renewalStrategy="replace")
+    token_id = stack.outputs()["ci_token_id"]
+    stack.configure(
+        {
+            "cloudflare-service-tokens:tokens": {
+                "ci": {"name": "CI/CD app", "duration": "8760h", "minDaysForRenewal": 30}
+            }
+        }
+    )
+
+    previewed = changes(stack.preview())
+    stack.up()
+
+    assert ("replace", TOKEN) not in previewed
+    assert stack.outputs()["ci_token_id"] == token_id
+    assert cloud.calls("create") == 1
+    assert cloud.calls("delete") == 0
