@@ -21,7 +21,7 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 PYTHON_EXAMPLES = ("basic", "consumer", "github-actions", "protected-app", "renewal", "vault")
 # Programs in other languages use the provider plugin; they need the Pulumi CLI to run (it
 # generates their SDK), so what can be checked here is checked against the plugin's schema.
-OTHER_LANGUAGES = {"typescript": "index.ts", "yaml": "Pulumi.yaml"}
+OTHER_LANGUAGES = {"go": "main.go", "typescript": "index.ts", "yaml": "Pulumi.yaml"}
 
 
 def run_example(name: str, mocks: CloudflareMocks | None = None) -> ProgramRun:
@@ -181,7 +181,11 @@ def test_yaml_example() -> None:
         for key, value in properties.items():
             expected = spec["inputProperties"][key]  # KeyError: not in the schema
             interpolated = isinstance(value, str) and value.startswith("${")
-            assert not (expected.get("plain") and interpolated), f"{key} must be a literal"
+            # A plain setting is a literal or the program's config, known when it runs.
+            from_config = interpolated and value[2:-1] in program.get("config", {})
+            assert not (expected.get("plain") and interpolated and not from_config), (
+                f"{key} must be a literal or config"
+            )
             if not interpolated:
                 assert _json_type(value) == expected["type"], key
     for output, expression in program["outputs"].items():
@@ -204,6 +208,25 @@ def test_typescript_example() -> None:
     assert used and used <= set(component["inputProperties"])
     assert set(component["requiredInputs"]) <= used
     assert outputs and outputs <= set(component["properties"])
+
+
+def test_go_example() -> None:
+    folder = EXAMPLES / "go"
+    source = (folder / "main.go").read_text()
+    component = _schema()["resources"]["cloudflare-service-token:index:ServiceTokenComponent"]
+    _declares_the_plugin(folder)
+
+    (args,) = re.findall(r"ServiceTokenComponentArgs\{(.*?)\n\t\}\)", source, re.S)
+    used = {_camel(name) for name in re.findall(r"^\s*(\w+):", args, re.M)}
+    outputs = set(re.findall(r'ctx\.Export\("\w+", deploy\.(\w+)\)', source))
+
+    assert used and used <= set(component["inputProperties"])
+    assert set(component["requiredInputs"]) <= used
+    assert outputs and {_camel(name) for name in outputs} <= set(component["properties"])
+
+
+def _camel(go_name: str) -> str:
+    return go_name[0].lower() + go_name[1:]
 
 
 def _json_type(value: Any) -> str:

@@ -9,8 +9,9 @@ const deploy = new serviceToken.ServiceTokenComponent("deploy", {
     accountId: config.require("accountId"),
     // Renewed in place on the first `pulumi up` less than 30 days before expiry.
     minDaysForRenewal: 30,
-    // Raise by one to rotate the client secret; the old one works for 48 hours.
-    secretVersion: 1,
+    // Raise by one to rotate the client secret (`pulumi config set secretVersion 2`); the
+    // previous secret works for 48 hours.
+    secretVersion: config.getNumber("secretVersion") ?? 1,
     previousSecretGrace: "48h",
 });
 

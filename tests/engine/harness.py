@@ -15,6 +15,7 @@ through that group, whose id is the CLI's own pid.
 
 import json
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -196,6 +197,10 @@ class Project:
     program_env: dict[str, str] = field(default_factory=dict)
     # Another project's backend, to share its stacks (stack references).
     backend_folder: Path | None = None
+    # An Automation API program that makes the runs needing a program itself: it is given the
+    # CLI's arguments (`up --yes --skip-preview`, `preview --json`, ...) and answers as the CLI
+    # would (`preview --json` prints `{"steps": [...]}`).
+    driver: Sequence[str] | None = None
     home: Path = field(init=False)
     backend: Path = field(init=False)
 
@@ -205,10 +210,12 @@ class Project:
         for path in (self.folder, self.home, self.backend):
             path.mkdir(parents=True, exist_ok=True)
         settings = dict(self.settings)
-        settings.setdefault("plugins", {})
-        settings["plugins"]["providers"] = [
-            {"name": "cloudflare", "path": str(self.cloud.plugin_folder)}
+        plugins = dict(settings.get("plugins") or {})
+        plugins["providers"] = [
+            *plugins.get("providers", []),
+            {"name": "cloudflare", "path": str(self.cloud.plugin_folder)},
         ]
+        settings["plugins"] = plugins
         (self.folder / "Pulumi.yaml").write_text(yaml.safe_dump(settings, sort_keys=False))
         self.cli("stack", "init", self.stack)
 
@@ -306,6 +313,14 @@ class Project:
     ) -> Run:
         """One `pulumi` run in this project's folder; with `program`, the Python program is
         served to it inline."""
+        if program and self.driver is not None:
+            run = _run([*self.driver, *args], self.folder, self.environment(), on_started)
+            if check and run.code != 0:
+                raise AssertionError(
+                    f"`{' '.join(self.driver)} {' '.join(args)}` exited {run.code}:\n"
+                    f"{run.stdout}\n{run.stderr}"
+                )
+            return run
         with ExitStack() as stack:
             flags: Sequence[str] = ()
             if program and self.isolated and self.program_path is not None:
@@ -449,4 +464,55 @@ def python_project(
         backend_folder=backend,
     )
     project.configure({"cloudflare:baseUrl": cloud.base_url, **dict(config or {})})
+    return project
+
+
+PLUGIN = "cloudflare-service-token"
+
+
+def write_plugin_executable(folder: Path) -> Path:
+    """Our provider plugin as an executable on a plugin path: `pulumi-resource-<name>` in
+    `folder`, running the checkout's `provider/` with this Python (whose environment has the
+    package), as the Python language host runs a source plugin. Used where that host cannot be
+    had; point a project's `plugins.providers` at `folder`, nothing else."""
+    folder.mkdir(parents=True, exist_ok=True)
+    executable = folder / f"pulumi-resource-{PLUGIN}"
+    executable.write_text(
+        "#!/bin/sh\n"
+        "# The cloudflare-service-token plugin for the engine scenarios.\n"
+        f'exec {shlex.quote(sys.executable)} -u {shlex.quote(str(ROOT / "provider"))} "$@"\n'
+    )
+    executable.chmod(0o755)
+    return executable
+
+
+def plugin_project(
+    folder: Path,
+    engine: Path,
+    cloud: LocalCloudflare,
+    settings: Mapping[str, Any],
+    config: Mapping[str, Any],
+    *,
+    driver: Sequence[str] | None = None,
+) -> Project:
+    """A project that uses our provider plugin (loaded as an executable: see
+    `write_plugin_executable`), with `config` as its stack config and the local Cloudflare as the
+    Cloudflare of both the plugin and the stand-in. Without `driver`, the CLI runs the program
+    with the project's language host (YAML's)."""
+    plugin = write_plugin_executable(folder.parent / f"{folder.name}-plugin")
+    settings = dict(settings)
+    plugins = dict(settings.get("plugins") or {})
+    plugins["providers"] = [
+        *plugins.get("providers", []),
+        {"name": PLUGIN, "path": str(plugin.parent)},
+    ]
+    settings["plugins"] = plugins
+    project = Project(folder, engine, cloud, settings, driver=driver)
+    project.configure(
+        {
+            **dict(config),
+            "cloudflare:baseUrl": cloud.base_url,
+            f"{PLUGIN}:baseUrl": cloud.base_url,
+        }
+    )
     return project
