@@ -1,9 +1,11 @@
 """Run a Pulumi program under mocks and read back what it exported."""
 
 import asyncio
+import inspect
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import FrameType, TracebackType
 from typing import Any
 
 import pulumi
@@ -103,25 +105,67 @@ def run_program(
 
     try:
         _sync_await(run_pulumi_func(main))
-    except BaseException:
+    except BaseException as error:
+        trace = error.__traceback__
         _forget_unfinished_work()
+        # The error may also be a failed task's, whose traceback the cleanup read back.
+        for frame in _traceback_frames(error.__traceback__):
+            _close_unawaited(frame)
+        error.__traceback__ = trace
         raise
     return ProgramRun(outputs=outputs, monitor=monitor, logs=engine.logs)
 
 
 def _forget_unfinished_work() -> None:
-    """Drop what a failed run left pending, so it cannot fail the next run in this process."""
+    """Drop what a failed run left pending, so it can neither fail the next run in this process
+    nor print its leftovers: the error was raised to the caller once, its copies are not news."""
+    loop = asyncio.get_event_loop()
+    # First, so that the failed run's tasks dropped below report nothing.
+    loop.set_exception_handler(_ignore_unretrieved_future_errors)
     settings.SETTINGS.rpc_manager.clear()
     with settings.SETTINGS.lock:
+        leftovers = list(settings.SETTINGS.outputs)
         settings.SETTINGS.outputs.clear()
-    loop = asyncio.get_event_loop()
     pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
-    for task in pending:
+    for task in {*leftovers, *pending}:
+        for frame in _frames(task):
+            _close_unawaited(frame)
         task.cancel()
     if pending:
         loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-    # The error was raised to the caller; its copies in the failed run's futures are not news.
-    loop.set_exception_handler(_ignore_unretrieved_future_errors)
+
+
+def _frames(task: "asyncio.Future[Any]") -> list[FrameType]:
+    """The frames a failed run's task still holds: its coroutine's, while it waits, and those of
+    the traceback its error was saved with (which `result()` hands back)."""
+    coroutine = task.get_coro() if isinstance(task, asyncio.Task) else None
+    if inspect.iscoroutine(coroutine) and coroutine.cr_frame is not None:
+        return [coroutine.cr_frame]
+    if not task.done() or task.cancelled():
+        return []
+    try:
+        task.result()  # also marks the error retrieved: nothing left to report about it
+    except BaseException as error:  # any error the task ended with
+        return _traceback_frames(error.__traceback__)
+    return []
+
+
+def _traceback_frames(trace: TracebackType | None) -> list[FrameType]:
+    frames = []
+    while trace is not None:
+        frames.append(trace.tb_frame)
+        trace = trace.tb_next
+    return frames
+
+
+def _close_unawaited(frame: FrameType) -> None:
+    """Close the coroutines `frame` was handed and never started. An Output's task is handed
+    the `future()` and `is_known()` coroutines of the Output it comes from and awaits them last;
+    the run failed before, and each would warn "coroutine ... was never awaited" whenever it is
+    collected, perhaps long after the test."""
+    for value in frame.f_locals.values():
+        if inspect.iscoroutine(value) and inspect.getcoroutinestate(value) == "CORO_CREATED":
+            value.close()
 
 
 def _ignore_unretrieved_future_errors(
