@@ -11,8 +11,18 @@ import pytest
 from cloudflare_service_token._cloudflare_api import (
     ApiSettings,
     CloudflareApiError,
+    RotationOutcomeUnknownError,
+    perform,
     refresh_service_token,
     rotate_service_token,
+)
+from cloudflare_service_token._machines import (
+    NotRotated,
+    Rotate,
+    Rotated,
+    RotationUnknown,
+    TokenView,
+    Verdict,
 )
 from cloudflare_service_token.testing import FakeCloudflareApi
 from cloudflare_service_token.testing._fake_api import Fault
@@ -76,7 +86,9 @@ def test_a_rotation_answer_without_a_secret_gives_an_empty_one(api, result):
     fake, settings, token_id = api
     fake.fail_next("rotate", Fault(status=200, body=_body({"success": True, "result": result})))
 
-    assert rotate_service_token(settings, ACCOUNT_ID, token_id, NOW + timedelta(days=1)) == ""
+    rotated = rotate_service_token(settings, ACCOUNT_ID, token_id, NOW + timedelta(days=1))
+
+    assert rotated.client_secret == ""
 
 
 def test_a_refresh_that_reports_no_expiry_anywhere_says_to_refresh(api):
@@ -170,3 +182,139 @@ def test_an_empty_error_list_adds_no_codes(api):
         refresh_service_token(settings, ACCOUNT_ID, token_id)
 
     assert f"HTTP 500 to the refresh of {where(token_id)}" in str(failed.value)
+
+
+# -- a rotation is never repeated behind the user's back ----------------------------------------
+
+
+def retrying(settings: ApiSettings) -> ApiSettings:
+    """The settings with the SDK's default retries, which a rotation must not use."""
+    return ApiSettings(api_token=API_TOKEN, base_url=settings.base_url, max_retries=2)
+
+
+@pytest.mark.parametrize(
+    ("fault", "what"),
+    [
+        (Fault(502, retry_after="0", commit=True), "Cloudflare answered HTTP 502, code 10001"),
+        (Fault(500, retry_after="0"), "Cloudflare answered HTTP 500"),
+        (Fault(408, retry_after="0", commit=True), "Cloudflare answered HTTP 408"),
+        (Fault(200, delay=0.3, commit=True), "no answer came within 0.1s"),
+        (Fault(200, body=b"<html>ok</html>", commit=True), "a body that is not JSON"),
+    ],
+    ids=["502 after committing", "500", "408", "timeout", "not JSON"],
+)
+def test_a_rotation_whose_outcome_is_unknown_is_sent_once_and_says_so(api, fault, what):
+    fake, settings, token_id = api
+    tuned = ApiSettings(api_token=API_TOKEN, base_url=settings.base_url, timeout_seconds=0.1)
+    fake.fail_next("rotate", fault, fault, fault)
+
+    with pytest.raises(RotationOutcomeUnknownError) as unknown:
+        rotate_service_token(tuned, ACCOUNT_ID, token_id, NOW + timedelta(days=1))
+
+    assert what in unknown.value.what
+    assert fake.calls("rotate") == 1
+
+
+@pytest.mark.parametrize(
+    ("fault", "said"),
+    [
+        (Fault(409, 12000, "Conflict", retry_after="0"), "HTTP 409, code 12000: Conflict"),
+        (Fault(429, 971, "Rate limited", retry_after="0"), "rate-limited the rotation"),
+        (Fault(400, 12130, "Bad request"), "HTTP 400, code 12130: Bad request"),
+    ],
+    ids=["409", "429", "400"],
+)
+def test_a_rotation_cloudflare_refused_is_sent_once_and_says_nothing_changed(api, fault, said):
+    fake, settings, token_id = api
+    fake.fail_next("rotate", fault, fault, fault)
+
+    with pytest.raises(CloudflareApiError) as failed:
+        rotate_service_token(retrying(settings), ACCOUNT_ID, token_id, NOW + timedelta(days=1))
+
+    message = str(failed.value)
+    assert said in message
+    assert "never retried" in message and "nothing changed" in message
+    assert fake.calls("rotate") == 1
+
+
+def test_a_rotation_that_could_not_connect_says_so_and_sent_nothing(api):
+    _, _, token_id = api
+    closed = ApiSettings(api_token=API_TOKEN, base_url="http://127.0.0.1:9/client/v4")
+
+    with pytest.raises(CloudflareApiError, match="could not reach Cloudflare for the rotation"):
+        rotate_service_token(closed, ACCOUNT_ID, token_id, NOW + timedelta(days=1))
+
+
+def test_a_refresh_that_failed_on_the_server_does_not_claim_nothing_changed(api):
+    fake, settings, token_id = api
+    fake.fail_next("refresh", Fault(502, commit=True))
+
+    with pytest.raises(CloudflareApiError) as failed:
+        refresh_service_token(settings, ACCOUNT_ID, token_id)
+
+    message = str(failed.value)
+    assert "it may have taken effect all the same" in message
+    assert "nothing changed" not in message
+
+
+def test_the_sdk_retries_of_a_refresh_stay_on_a_refresh_is_safe_to_repeat(api):
+    fake, settings, token_id = api
+    fake.fail_next("refresh", Fault(502, retry_after="0", commit=True))
+
+    refresh_service_token(retrying(settings), ACCOUNT_ID, token_id)
+
+    assert fake.calls("refresh") == 2
+
+
+def test_a_rotation_records_cloudflares_view_from_its_answer(api):
+    fake, settings, token_id = api
+
+    rotated = rotate_service_token(settings, ACCOUNT_ID, token_id, NOW + timedelta(days=1))
+
+    token = fake.token(token_id)
+    assert token is not None
+    assert rotated.view.secret_version == token["client_secret_version"] == 2
+    assert rotated.view.updated_at is not None
+    assert [r.operation for r in fake.requests] == ["rotate"]
+
+
+def test_a_rotation_answer_without_updated_at_is_followed_by_one_read(api):
+    fake, settings, token_id = api
+    answer = {"success": True, "result": {"id": token_id, "client_secret": "s"}}
+    fake.fail_next("rotate", Fault(200, body=_body(answer), commit=True))
+
+    rotated = rotate_service_token(settings, ACCOUNT_ID, token_id, NOW + timedelta(days=1))
+
+    assert [r.operation for r in fake.requests] == ["rotate", "get"]
+    assert rotated.view.secret_version == 2
+
+
+def test_perform_reads_first_and_does_not_rotate_when_cloudflare_shows_it_done(api):
+    fake, settings, token_id = api
+    seen = TokenView(None, NOW - timedelta(days=1), secret_version=0)
+
+    answer = perform(settings, Rotate(ACCOUNT_ID, token_id, NOW + timedelta(days=1), seen, 1))
+
+    assert isinstance(answer, NotRotated) and answer.verdict is Verdict.DONE
+    assert [r.operation for r in fake.requests] == ["get"]
+
+
+def test_perform_turns_an_unknown_rotation_outcome_into_the_machines_answer(api):
+    fake, settings, token_id = api
+    fake.fail_next("rotate", Fault(503, commit=True))
+    seen = TokenView(None, NOW - timedelta(days=1), secret_version=1)
+
+    answer = perform(settings, Rotate(ACCOUNT_ID, token_id, NOW + timedelta(days=1), seen, 1))
+
+    assert answer == RotationUnknown("Cloudflare answered HTTP 503, code 10001: Internal error")
+    assert [r.operation for r in fake.requests] == ["get", "rotate"]
+
+
+def test_perform_rotates_when_cloudflare_shows_nothing_new(api):
+    fake, settings, token_id = api
+    seen = TokenView(None, NOW - timedelta(days=1), secret_version=1)
+
+    answer = perform(settings, Rotate(ACCOUNT_ID, token_id, NOW + timedelta(days=1), seen, 1))
+
+    assert isinstance(answer, Rotated) and answer.client_secret
+    assert fake.accepts(token_id, answer.client_secret)

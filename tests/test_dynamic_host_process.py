@@ -52,7 +52,7 @@ def registered(kind: str, **args: Any) -> dict[str, Any]:
     return dynamic_inputs(component_run(FakeClock(wall_now()), **args), f":{kind}")
 
 
-def test_a_tracker_lives_its_whole_life_in_a_separate_host_with_exactly_one_call(
+def test_a_tracker_lives_its_whole_life_in_a_separate_host_with_one_read_and_one_refresh(
     host: HostProcess, api: tuple[FakeCloudflareApi, str]
 ):
     fake, base_url = api
@@ -63,7 +63,9 @@ def test_a_tracker_lives_its_whole_life_in_a_separate_host_with_exactly_one_call
 
     renewal_id, created = engine.create(engine.check({}, inputs))
     # The token reports a nearer expiry (a `pulumi refresh` after a duration change): due.
-    soon = {**inputs, "token_expires_at": format_timestamp(wall_now() + timedelta(days=10))}
+    nearer = wall_now() + timedelta(days=10)
+    fake.add_token(account_id=ACCOUNT_ID, token_id=inputs["token_id"], expires_at=nearer)
+    soon = {**inputs, "token_expires_at": format_timestamp(nearer)}
     checked = engine.check(inputs, soon)
     diff = engine.diff(renewal_id, created, checked)
     assert fake.calls() == 0
@@ -73,7 +75,7 @@ def test_a_tracker_lives_its_whole_life_in_a_separate_host_with_exactly_one_call
 
     assert created.get("last_renewed_at") is None
     assert diff.changes is True
-    assert [r.operation for r in fake.requests] == ["refresh"]
+    assert [r.operation for r in fake.requests] == ["get", "refresh"]
     assert abs(parse_timestamp(renewed["expires_at"]) - (wall_now() + YEAR)) < timedelta(hours=1)
     assert (read_id, read) == (renewal_id, renewed)
     answers = repr([created, checked, renewed, read])
@@ -98,8 +100,9 @@ def test_a_rotation_in_a_separate_host_rotates_once_with_a_deadline_a_full_grace
     rotated = engine.update(rotation_id, created, bumped)
 
     assert diff.changes is True
-    assert [r.operation for r in fake.requests] == ["rotate"]
-    deadline = parse_timestamp(fake.requests[0].body["previous_client_secret_expires_at"])
+    # A read when tracking starts, another before the rotation: Cloudflare's view each time.
+    assert [r.operation for r in fake.requests] == ["get", "get", "rotate"]
+    deadline = parse_timestamp(fake.requests[-1].body["previous_client_secret_expires_at"])
     assert abs(deadline - (wall_now() + timedelta(hours=24))) < timedelta(hours=1)
     assert rotated["client_secret"] and fake.accepts(inputs["token_id"], rotated["client_secret"])
     for text in (host.output(), repr(host.engine.logs)):

@@ -24,6 +24,8 @@ from tests.machine_inputs import DAY, TOKEN_ID, rotation, schedule, tracker
 
 SENTINEL = "sentinel-api-token-5e6f-must-never-leak"
 OTHER_TOKEN_ID = "0f9e8d7c-6b5a-4c3d-9e1f-2a3b4c5d6e7f"
+# Fast retries: the fake answers with a tiny retry-after, as Cloudflare answers with its own.
+SOON = "0.01"
 
 
 @dataclass
@@ -40,6 +42,8 @@ class Session:
     adapter: Adapter
     api: FakeCloudflareApi
     clock: FakeClock
+    # The token's own secret, which consumers hold until the first rotation.
+    original_secret: str = ""
     transcript: list[tuple[Any, ...]] = field(default_factory=list)
 
     def up(self, kind: str, news: dict[str, Any], saved: Saved | None) -> Saved | None:
@@ -114,9 +118,11 @@ def _normal(outputs: Mapping[str, Any]) -> dict[str, Any]:
 def _message(details: str) -> str:
     """The error's own message, from either host's report: the dynamic host sends a Python
     traceback (message last, after the exception's class), the plugin the message first. Each
-    names its own config namespace for the credentials; that difference is intended."""
+    names its own config namespace for the credentials, and the plugin names arguments in its
+    users' camelCase; those differences are intended."""
     details = details.replace("cloudflare-service-token:api", "<config>:api")
     details = details.replace("cloudflare:api", "<config>:api")
+    details = details.replace("secretVersion", "secret_version")
     lines = [line for line in details.strip().splitlines() if line.strip()]
     if lines and lines[0].startswith("Traceback"):
         kind, _, message = lines[-1].partition(": ")
@@ -228,11 +234,114 @@ def rotation_rotates_once_per_bump(s: Session) -> None:
 def rotation_preview_calls_nothing(s: Session) -> None:
     saved = s.up("SecretRotation", rotation(), None)
     assert saved is not None
+    mark = s.api.calls()
     shown = s.preview("SecretRotation", rotation(secret_version=2), saved)
 
-    assert s.api.calls() == 0
+    assert s.api.calls() == mark
     if shown is not None:
         assert shown["client_secret"] is UNKNOWN
+
+
+def tracking_a_rotation_records_cloudflares_view_with_one_read(s: Session) -> None:
+    saved = s.up("SecretRotation", rotation(), None)
+
+    assert saved is not None
+    assert [r.operation for r in s.api.requests] == ["get"]
+    token = s.api.token(TOKEN_ID)
+    assert token is not None
+    assert saved.outputs["seen_secret_version"] == token["client_secret_version"]
+    assert saved.outputs["seen_updated_at"] == token["updated_at"]
+
+
+def tracker_renewed_by_an_interrupted_up_is_recorded_without_a_second_refresh(s: Session) -> None:
+    saved = s.up("TokenRenewal", tracker(), None)
+    s.clock.advance(days=340)
+    # Cloudflare carries each refresh out, but every answer is lost (a gateway's 502).
+    s.api.fail_next("refresh", *[Fault(502, retry_after=SOON, commit=True)] * 3)
+    kept = s.up("TokenRenewal", tracker(), saved)
+    renewed_in_cloudflare = s.api.token(TOKEN_ID)
+    assert kept is saved and renewed_in_cloudflare is not None
+    s.clock.advance(days=1)
+    recorded = s.up("TokenRenewal", tracker(), kept)
+    s.up("TokenRenewal", tracker(), recorded)
+
+    assert s.transcript[-5] == ("diff", True, [])
+    assert s.transcript[-3:] == [("calls", ["get"]), ("diff", False, []), ("calls", [])]
+    assert recorded is not None and saved is not None
+    expiry = parse_timestamp(renewed_in_cloudflare["expires_at"])
+    assert recorded.outputs["expires_at"] == format_timestamp(expiry)
+    assert recorded.outputs.get("last_renewed_at") == saved.outputs.get("last_renewed_at")
+
+
+def tracker_still_due_in_cloudflare_is_refreshed(s: Session) -> None:
+    saved = s.up("TokenRenewal", tracker(), None)
+    s.clock.advance(days=340)
+    renewed = s.up("TokenRenewal", tracker(), saved)
+
+    assert s.transcript[-1] == ("calls", ["get", "refresh"])
+    assert renewed is not None
+    assert renewed.outputs["last_renewed_at"] == format_timestamp(s.clock.now())
+
+
+def rotation_whose_answer_is_lost_is_never_made_twice(s: Session) -> None:
+    saved = s.up("SecretRotation", rotation(), None)
+    s.clock.advance(days=3)
+    rotating_at = s.clock.now()
+    s.api.fail_next("rotate", Fault(502, retry_after=SOON, commit=True))
+    kept = s.up("SecretRotation", rotation(secret_version=2), saved)
+    s.clock.advance(hours=1)
+    again = s.up("SecretRotation", rotation(secret_version=2), kept)
+
+    assert kept is saved and again is saved
+    assert s.api.calls("rotate") == 1
+    errors = [entry[1] for entry in s.transcript if entry[0] == "error"]
+    assert "may or may not have happened: Cloudflare answered HTTP 502" in errors[0]
+    assert f"accepted until {format_timestamp(rotating_at + DAY)}" in errors[0]
+    assert "rotated already" in errors[1] and "its secret version went from 1 to 2" in errors[1]
+    assert "raise secret_version to 3" in errors[1]
+    # Consumers keep the token's own secret through the lost rotation's grace.
+    assert s.api.accepts(TOKEN_ID, s.original_secret)
+
+
+def rotation_raised_once_more_after_a_lost_answer_rotates_once(s: Session) -> None:
+    saved = s.up("SecretRotation", rotation(), None)
+    s.api.fail_next("rotate", Fault(502, retry_after=SOON, commit=True))
+    kept = s.up("SecretRotation", rotation(secret_version=2), saved)
+    rotated = s.up("SecretRotation", rotation(secret_version=3), kept)
+    s.up("SecretRotation", rotation(secret_version=3), rotated)
+
+    assert s.api.calls("rotate") == 2
+    assert rotated is not None and rotated.outputs["secret_version"] == 3
+    assert s.api.accepts(TOKEN_ID, rotated.outputs["client_secret"])
+    assert s.transcript[-1] == ("calls", [])
+
+
+def rotation_without_secret_versions_asks_when_the_token_changed(s: Session) -> None:
+    s.api.reports_secret_version = False
+    saved = s.up("SecretRotation", rotation(), None)
+    s.clock.advance(hours=1)
+    s.api.fail_next("rotate", Fault(502, retry_after=SOON, commit=True))
+    kept = s.up("SecretRotation", rotation(secret_version=2), saved)
+    asked = s.up("SecretRotation", rotation(secret_version=2), kept)
+
+    assert asked is saved
+    assert s.api.calls("rotate") == 1
+    errors = [entry[1] for entry in s.transcript if entry[0] == "error"]
+    assert "does not say which secret version it has" in errors[1]
+
+
+def rotation_refused_by_cloudflare_says_nothing_changed_and_rotates_on_the_next_up(
+    s: Session,
+) -> None:
+    saved = s.up("SecretRotation", rotation(), None)
+    s.api.fail_next("rotate", Fault(409, 12000, "Conflict"))
+    kept = s.up("SecretRotation", rotation(secret_version=2), saved)
+    rotated = s.up("SecretRotation", rotation(secret_version=2), kept)
+
+    assert s.api.calls("rotate") == 2
+    assert rotated is not None and rotated is not saved
+    errors = [entry[1] for entry in s.transcript if entry[0] == "error"]
+    assert "never retried; nothing changed" in errors[0]
 
 
 def read_and_delete_act_on_nothing(s: Session) -> None:
@@ -255,6 +364,16 @@ def bad_inputs_fail_check(s: Session) -> None:
     assert checks == [["min_days"], ["grace", "secret_version"], ["duration"]]
 
 
+def ids_that_would_change_the_url_fail_check_before_any_call(s: Session) -> None:
+    s.up("TokenRenewal", tracker(token_id="../../user/tokens"), None)
+    s.up("SecretRotation", rotation(token_id=f"{TOKEN_ID}?x=1", account_id="a#b"), None)
+    s.up("TokenRenewal", tracker(account_id=f"{ACCOUNT_ID}\r\nX-Injected: 1"), None)
+
+    checks = [entry[1] for entry in s.transcript if entry[0] == "check"]
+    assert checks == [["token_id"], ["account_id", "token_id"], ["account_id"]]
+    assert s.api.calls() == 0
+
+
 SCENARIOS: dict[str, Callable[[Session], None]] = {
     scenario.__name__: scenario
     for scenario in (
@@ -264,11 +383,19 @@ SCENARIOS: dict[str, Callable[[Session], None]] = {
         tracker_failure_keeps_state_and_retries,
         tracker_refresh_after_catch_up_is_no_change,
         tracker_follows_a_new_token,
+        tracker_renewed_by_an_interrupted_up_is_recorded_without_a_second_refresh,
+        tracker_still_due_in_cloudflare_is_refreshed,
         schedule_moves_to_the_next_generation_when_due,
         rotation_rotates_once_per_bump,
         rotation_preview_calls_nothing,
+        tracking_a_rotation_records_cloudflares_view_with_one_read,
+        rotation_whose_answer_is_lost_is_never_made_twice,
+        rotation_raised_once_more_after_a_lost_answer_rotates_once,
+        rotation_without_secret_versions_asks_when_the_token_changed,
+        rotation_refused_by_cloudflare_says_nothing_changed_and_rotates_on_the_next_up,
         read_and_delete_act_on_nothing,
         bad_inputs_fail_check,
+        ids_that_would_change_the_url_fail_check_before_any_call,
     )
 }
 
@@ -276,12 +403,13 @@ SCENARIOS: dict[str, Callable[[Session], None]] = {
 def play(scenario: str, adapter_name: str) -> list[tuple[Any, ...]]:
     clock = FakeClock(NOW)
     api = FakeCloudflareApi(api_token=SENTINEL, now=clock.now)
-    api.add_token(account_id=ACCOUNT_ID, token_id=TOKEN_ID, expires_at=NOW + 365 * DAY)
+    token = api.add_token(account_id=ACCOUNT_ID, token_id=TOKEN_ID, expires_at=NOW + 365 * DAY)
     with api.serve() as base_url, clock.installed(), serve_adapter(adapter_name) as adapter:
         adapter.configure(SENTINEL, base_url)
-        session = Session(adapter, api, clock)
+        session = Session(adapter, api, clock, token["client_secret"])
         SCENARIOS[scenario](session)
     assert SENTINEL not in repr(session.transcript)
+    assert session.original_secret not in repr(session.transcript)
     return session.transcript
 
 

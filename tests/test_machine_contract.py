@@ -2,7 +2,7 @@
 names saved in state, what Check reports, what Diff decides with unknown inputs, and what a
 preview leaves unknown. Pure calls: (olds, news, now) in, decisions out."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,12 +14,20 @@ from cloudflare_service_token._machines import (
     UNKNOWN,
     Diff,
     Failure,
+    NotRotated,
     Plan,
+    Read,
+    Refresh,
+    Refreshed,
     RenewalError,
     RenewalSchedule,
     Rotate,
+    Rotated,
+    RotationUnknown,
     SecretRotation,
     TokenRenewal,
+    TokenView,
+    Verdict,
 )
 from cloudflare_service_token._providers import TokenRenewalProvider, _carry_out, _plain
 from cloudflare_service_token._renewal import (
@@ -30,6 +38,8 @@ from cloudflare_service_token._renewal import (
 )
 from tests.conftest import ACCOUNT_ID, NOW
 from tests.machine_inputs import DAY, TOKEN_ID, rotation, schedule, tracker
+
+ANOTHER_TOKEN_ID = "0f9e8d7c-6b5a-4c3d-9e1f-2a3b4c5d6e7f"
 
 
 def rotated_state(version: int = 2, at: str = "2026-11-20T12:00:00Z") -> dict[str, Any]:
@@ -108,13 +118,13 @@ def test_version_one_after_two_is_refused():
 def test_a_new_token_starts_counting_afresh():
     olds = rotated_state(version=3)
 
-    assert SecretRotation.check(olds, rotation(token_id="another", secret_version=1)) == []
+    assert SecretRotation.check(olds, rotation(token_id=ANOTHER_TOKEN_ID, secret_version=1)) == []
 
 
 def test_state_from_0_1_0_without_a_token_id_still_only_counts_up():
     olds = {"secret_version": 3, "grace": "24h"}
 
-    assert SecretRotation.check(olds, rotation(token_id="any", secret_version=2))
+    assert SecretRotation.check(olds, rotation(token_id=ANOTHER_TOKEN_ID, secret_version=2))
 
 
 # -- Diff ------------------------------------------------------------------------------------
@@ -127,7 +137,7 @@ def test_a_schedule_with_an_unknown_input_reports_a_change():
 
 
 def test_a_rotation_of_another_token_is_replaced():
-    decided = SecretRotation.diff(rotated_state(), rotation(token_id="another"), NOW)
+    decided = SecretRotation.diff(rotated_state(), rotation(token_id=ANOTHER_TOKEN_ID), NOW)
 
     assert decided == Diff(changes=True, replaces=("token_id",))
 
@@ -228,16 +238,16 @@ def test_a_rotation_previews_what_only_cloudflare_knows_as_unknown():
     assert shown["secret_version"] == 3
 
 
-@pytest.mark.parametrize("answer", ["", None, 42])
-def test_a_rotation_without_a_new_secret_fails_naming_the_token_and_the_deadline(answer: Any):
+def test_a_rotation_without_a_new_secret_fails_naming_the_token_the_deadline_and_the_way_on():
     plan = SecretRotation.update(rotated_state(), rotation(secret_version=3), NOW)
 
     with pytest.raises(RenewalError) as failed:
-        plan.outputs(answer)
+        plan.outputs(Rotated("", TokenView(None, NOW)))
 
     message = str(failed.value)
     assert TOKEN_ID in message
     assert format_timestamp(NOW + DAY) in message
+    assert "raise secret_version to 4" in message
 
 
 # -- helpers the hosts share -----------------------------------------------------------------
@@ -338,7 +348,7 @@ def test_a_refresh_that_does_not_move_the_expiry_past_now_fails():
     assert plan.call is not None
 
     with pytest.raises(RenewalError, match="still expires at"):
-        plan.outputs(NOW)
+        plan.outputs(Refreshed(NOW))
 
 
 def test_the_window_runs_from_zero_to_the_longest_lifetime():
@@ -347,3 +357,212 @@ def test_the_window_runs_from_zero_to_the_longest_lifetime():
     assert TokenRenewal.check({}, tracker(min_days=MAX_WINDOW_DAYS + 1)) == [
         Failure("min_days", f"must be a whole number of days, 0 to {MAX_WINDOW_DAYS}")
     ]
+
+
+# -- looking before acting -------------------------------------------------------------------
+
+
+def view(
+    expires_at: datetime | None = None,
+    updated_at: datetime | None = None,
+    secret_version: int | None = None,
+) -> TokenView:
+    return TokenView(expires_at, updated_at, secret_version)
+
+
+def test_a_due_tracker_asks_for_a_refresh_unless_cloudflare_shows_the_window_left_behind():
+    soon = format_timestamp(NOW + 5 * DAY)
+    plan = TokenRenewal.update(
+        tracked(expires_at=soon, token_expires_at=soon), tracker(token_expires_at=soon), NOW
+    )
+
+    assert plan.call == Refresh(ACCOUNT_ID, TOKEN_ID, NOW + 30 * DAY)
+
+
+@pytest.mark.parametrize(
+    ("expires_at", "due"),
+    [
+        (None, True),
+        (NOW + 5 * DAY, True),
+        (NOW + 30 * DAY, True),
+        (NOW + 30 * DAY + timedelta(microseconds=999_999), True),
+        (NOW + 30 * DAY + timedelta(seconds=1), False),
+        (NOW + 365 * DAY, False),
+    ],
+)
+def test_a_refresh_is_still_due_while_cloudflare_reports_an_expiry_inside_the_window(
+    expires_at, due
+):
+    call = Refresh(ACCOUNT_ID, TOKEN_ID, NOW + 30 * DAY)
+
+    assert call.still_due(view(expires_at=expires_at)) is due
+
+
+def test_a_token_renewed_meanwhile_is_recorded_as_cloudflare_reports_it_and_said_so():
+    soon = format_timestamp(NOW + 5 * DAY)
+    olds = tracked(expires_at=soon, token_expires_at=soon)
+    plan = TokenRenewal.update(olds, tracker(token_expires_at=soon), NOW)
+    renewed_elsewhere = Refreshed(NOW + 364 * DAY + timedelta(microseconds=5), refreshed=False)
+
+    outputs = plan.outputs(renewed_elsewhere)
+
+    assert outputs["expires_at"] == format_timestamp(NOW + 364 * DAY)
+    assert outputs["last_renewed_at"] == olds["last_renewed_at"]
+    (report,) = plan.reports(renewed_elsewhere)
+    assert "renewed already" in report and TOKEN_ID in report
+    assert plan.reports(Refreshed(NOW + 365 * DAY)) == ()
+
+
+def test_tracking_a_rotation_reads_the_token_and_records_cloudflares_view():
+    plan = SecretRotation.create(rotation(), NOW)
+    seen = view(updated_at=NOW + timedelta(microseconds=123_456), secret_version=4)
+
+    assert plan.call is not None and plan.call == Read(ACCOUNT_ID, TOKEN_ID)
+    outputs = plan.outputs(seen)
+    assert outputs["seen_updated_at"] == "2026-11-23T12:00:00.123456Z"
+    assert outputs["seen_secret_version"] == 4
+    assert plan.preview()["seen_updated_at"] is UNKNOWN
+
+
+def test_a_rotation_carries_the_recorded_view_and_how_many_versions_it_moves():
+    olds = {**rotated_state(version=2), "seen_updated_at": "2026-11-20T12:00:00.5Z"}
+    olds["seen_secret_version"] = 7
+
+    plan = SecretRotation.update(olds, rotation(secret_version=4), NOW)
+
+    assert plan.call == Rotate(
+        ACCOUNT_ID,
+        TOKEN_ID,
+        NOW + DAY,
+        view(updated_at=NOW - 3 * DAY + timedelta(milliseconds=500), secret_version=7),
+        bumps=2,
+    )
+
+
+EARLIER = NOW - DAY
+
+
+@pytest.mark.parametrize(
+    ("seen", "now_seen", "bumps", "verdict"),
+    [
+        # Nothing recorded yet (state from before 0.3.0): the first look.
+        (None, view(updated_at=NOW, secret_version=9), 1, Verdict.ROTATE),
+        # Cloudflare's secret versions count the rotations exactly.
+        (view(EARLIER, EARLIER, 1), view(NOW, NOW, 1), 1, Verdict.ROTATE),
+        (view(EARLIER, EARLIER, 1), view(NOW, NOW, 2), 1, Verdict.DONE),
+        (view(EARLIER, EARLIER, 1), view(NOW, NOW, 2), 2, Verdict.ROTATE),
+        (view(EARLIER, EARLIER, 1), view(NOW, NOW, 3), 2, Verdict.DONE),
+        # Without them, only an unchanged token is known to be unrotated.
+        (view(updated_at=EARLIER), view(updated_at=EARLIER), 1, Verdict.ROTATE),
+        (view(updated_at=EARLIER), view(updated_at=NOW), 1, Verdict.UNSURE),
+        (view(updated_at=EARLIER), view(updated_at=NOW), 2, Verdict.ROTATE),
+        (view(updated_at=EARLIER, secret_version=1), view(updated_at=NOW), 1, Verdict.UNSURE),
+        (view(updated_at=None, secret_version=None), view(updated_at=NOW), 1, Verdict.UNSURE),
+    ],
+)
+def test_a_rotation_goes_ahead_only_while_one_version_never_makes_two_rotations(
+    seen, now_seen, bumps, verdict
+):
+    call = Rotate(ACCOUNT_ID, TOKEN_ID, NOW + DAY, seen, bumps)
+
+    assert call.verdict(now_seen) is verdict
+
+
+def test_a_lost_rotation_answer_says_what_consumers_keep_and_what_the_next_up_does():
+    plan = SecretRotation.update(rotated_state(), rotation(secret_version=3), NOW)
+
+    with pytest.raises(RenewalError) as failed:
+        plan.outputs(RotationUnknown("no answer came within 30s"))
+
+    message = str(failed.value)
+    assert "may or may not have happened: no answer came within 30s" in message
+    assert "It is not retried" in message
+    assert f"previous one, accepted until {format_timestamp(NOW + DAY)}" in message
+    assert "The next `pulumi up` reads the token first" in message
+    assert "nothing changed" not in message
+
+
+def test_a_rotation_found_done_says_so_and_how_to_get_a_secret_to_hand_out():
+    olds = {**rotated_state(), "seen_updated_at": "2026-11-20T12:00:00Z", "seen_secret_version": 2}
+    plan = SecretRotation.update(olds, rotation(secret_version=3), NOW)
+    done = NotRotated(Verdict.DONE, view(updated_at=NOW - timedelta(hours=2), secret_version=3))
+
+    with pytest.raises(RenewalError) as failed:
+        plan.outputs(done)
+
+    message = str(failed.value)
+    assert "rotated already" in message and "its secret version went from 2 to 3" in message
+    assert "secret_version 3 is not recorded" in message
+    assert f"about {format_timestamp(NOW - timedelta(hours=2) + DAY)}" in message
+    assert "raise secret_version to 4" in message
+
+
+def test_a_rotation_that_cannot_tell_rotates_nothing_and_asks():
+    olds = {**rotated_state(), "seen_updated_at": "2026-11-20T12:00:00Z"}
+    plan = SecretRotation.update(olds, rotation(secret_version=3), NOW)
+    unsure = NotRotated(Verdict.UNSURE, view(updated_at=NOW - timedelta(hours=2)))
+
+    with pytest.raises(RenewalError) as failed:
+        plan.outputs(unsure)
+
+    message = str(failed.value)
+    assert "changed at 2026-11-23T10:00:00Z, after this stack last recorded it" in message
+    assert "raise secret_version to 4" in message
+
+
+def test_a_rotation_records_cloudflares_view_after_it():
+    plan = SecretRotation.update(rotated_state(), rotation(secret_version=3), NOW)
+
+    outputs = plan.outputs(Rotated("new-secret", view(updated_at=NOW, secret_version=5)))
+
+    assert outputs["client_secret"] == "new-secret"
+    assert (outputs["seen_updated_at"], outputs["seen_secret_version"]) == (
+        "2026-11-23T12:00:00Z",
+        5,
+    )
+
+
+def test_an_unchanged_version_keeps_the_recorded_view():
+    olds = {**rotated_state(), "seen_updated_at": "2026-11-20T12:00:00.5Z"}
+    olds["seen_secret_version"] = 3
+
+    outputs = SecretRotation.update(olds, rotation(secret_version=2, grace="48h"), NOW).outputs(
+        None
+    )
+
+    assert (outputs["seen_updated_at"], outputs["seen_secret_version"]) == (
+        "2026-11-20T12:00:00.500000Z",
+        3,
+    )
+
+
+# -- ids become URLs: checked first ------------------------------------------------------------
+
+
+BAD_IDS = ["../../user/tokens", "6b1a2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d?x=1", "a#b", "id\r\nX: y", ""]
+
+
+@pytest.mark.parametrize("bad", BAD_IDS)
+@pytest.mark.parametrize("machine", [TokenRenewal, SecretRotation])
+def test_check_refuses_a_token_id_that_is_not_a_uuid_without_echoing_it(machine, bad):
+    news = tracker(token_id=bad) if machine is TokenRenewal else rotation(token_id=bad)
+
+    failures = machine.check({}, news)
+
+    assert Failure("token_id", "must be a Cloudflare service token id (a UUID)") in failures
+
+
+@pytest.mark.parametrize("bad", [ACCOUNT_ID + "/", "../" + ACCOUNT_ID[3:], ACCOUNT_ID[:31] + "\n"])
+@pytest.mark.parametrize("machine", [TokenRenewal, SecretRotation])
+def test_check_refuses_an_account_id_that_is_not_32_hex(machine, bad):
+    news = tracker(account_id=bad) if machine is TokenRenewal else rotation(account_id=bad)
+
+    failures = machine.check({}, news)
+
+    assert failures == [
+        Failure("account_id", "must be a Cloudflare account id (32 hex characters)")
+    ]
+
+
+def test_unknown_ids_are_not_checked_yet():
+    assert TokenRenewal.check({}, tracker(token_id=UNKNOWN, account_id=UNKNOWN)) == []

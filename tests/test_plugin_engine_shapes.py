@@ -14,7 +14,7 @@ from pulumi.runtime import rpc
 from cloudflare_service_token._plugin import resource_type_of
 from cloudflare_service_token._plugin_server import engine_address
 from cloudflare_service_token._renewal import format_timestamp
-from cloudflare_service_token.testing import CloudflareMocks, RecordingMonitor
+from cloudflare_service_token.testing import CloudflareMocks, FakeCloudflareApi, RecordingMonitor
 from tests.conftest import ACCOUNT_ID, NOW
 from tests.hosts import HostProcess, plugin_command, start_host
 from tests.machine_inputs import TOKEN_ID
@@ -41,7 +41,11 @@ NETWORK = "urn:pulumi:dev::consumer::aws:ec2/vpc:Vpc::net"
 
 @pytest.fixture
 def client() -> Iterator[PluginClient]:
-    with serve_plugin() as served:
+    # Tracking a rotation reads the token: Cloudflare (the fake) holds it.
+    api = FakeCloudflareApi(api_token="plugin-test-api-token", now=lambda: NOW)
+    api.add_token(account_id=ACCOUNT_ID, token_id=TOKEN_ID)
+    with api.serve() as base_url, serve_plugin() as served:
+        served.configure({"apiToken": "plugin-test-api-token", "baseUrl": base_url})
         yield served
 
 

@@ -14,6 +14,7 @@ from cloudflare_service_token._machines import (
     TokenRenewal,
 )
 from cloudflare_service_token._renewal import format_timestamp
+from cloudflare_service_token.testing import FakeCloudflareApi
 from tests.conftest import ACCOUNT_ID, NOW
 from tests.machine_inputs import DAY, TOKEN_ID, rotation, schedule, tracker
 from tests.plugin_harness import PluginClient, serve_plugin
@@ -31,7 +32,11 @@ TRACKED = {
 
 @pytest.fixture
 def client() -> Iterator[PluginClient]:
-    with serve_plugin() as served:
+    # Tracking a rotation reads the token: Cloudflare (the fake) holds it.
+    api = FakeCloudflareApi(api_token="plugin-test-api-token", now=lambda: NOW)
+    api.add_token(account_id=ACCOUNT_ID, token_id=TOKEN_ID)
+    with api.serve() as base_url, serve_plugin() as served:
+        served.configure({"apiToken": "plugin-test-api-token", "baseUrl": base_url})
         yield served
 
 

@@ -161,7 +161,20 @@ def test_a_bad_argument_fails_construct_in_schema_names_before_anything_is_regis
     assert monitor.registrations == []
 
 
-def test_a_tracker_lives_its_whole_life_in_the_plugin_with_exactly_one_call(
+def test_construct_names_a_bad_secret_input_without_showing_it(plugin: HostProcess):
+    secret = "sentinel-secret-input-not-an-id"
+    monitor = RecordingMonitor(CloudflareMocks(now=wall_now))
+    with serve_monitor(monitor) as address, pytest.raises(grpc.RpcError) as failed:
+        PluginClient(plugin.stub).construct(
+            address, "ci", {"name": "CI/CD app", "accountId": OutputValue(secret, secret=True)}
+        )
+
+    details = failed.value.details() or ""
+    assert "`accountId` (a secret, not shown) must be 32 hex characters" in details
+    assert secret not in details and secret not in plugin.output()
+
+
+def test_a_tracker_lives_its_whole_life_in_the_plugin_with_one_read_and_one_refresh(
     plugin: HostProcess, api: tuple[FakeCloudflareApi, str], tmp_path: Path
 ):
     fake, base_url = api
@@ -188,7 +201,7 @@ def test_a_tracker_lives_its_whole_life_in_the_plugin_with_exactly_one_call(
     client.delete(TRACKER, created.id, created.properties)
 
     assert read.properties == created.properties
-    assert fake.calls() == 1
+    assert [r.operation for r in fake.requests] == ["get", "refresh"]
     everything = repr(created) + repr(read) + plugin.output() + repr(plugin.engine.logs)
     assert SENTINEL not in everything
 
@@ -203,7 +216,12 @@ def test_check_names_a_bad_input_by_its_schema_name(plugin: HostProcess):
     failures = PluginClient(plugin.stub).check(
         TRACKER,
         {},
-        {"tokenId": "t", "accountId": ACCOUNT_ID, "tokenExpiresAt": None, "minDays": -1},
+        {
+            "tokenId": "6b1a2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+            "accountId": ACCOUNT_ID,
+            "tokenExpiresAt": None,
+            "minDays": -1,
+        },
     )
 
     assert [prop for prop, _ in failures] == ["minDays"]

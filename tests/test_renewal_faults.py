@@ -1,8 +1,9 @@
 """The fault report: each renewal under each fault Cloudflare can throw at it.
 
 Every case runs the refresh renewal's `update` through the servicer against the fake API and
-checks the outcome, the number of HTTP calls, that a failure leaves the recorded state as it was
-(so the next `pulumi up` tries again), and that no secret shows in the message or the logs.
+checks the outcome, the number of refresh calls (each renewal reads the token once first), that
+a failure leaves the recorded state as it was (so the next `pulumi up` tries again), and that no
+secret shows in the message or the logs.
 The table is reproduced in the README.
 """
 
@@ -57,15 +58,15 @@ CASES = {
         (Fault(401, 10000, "Authentication error"),),
         False,
         1,
-        "HTTP 401, code 10000: Authentication error): the API token needs the permission "
-        "'Access: Service Tokens Write'",
+        "HTTP 401, code 10000: Authentication error) with the API token from "
+        "`cloudflare:apiToken`: the API token needs the permission 'Access: Service Tokens Write'",
     ),
     "403 missing permission": Case(
         (Fault(403, 10000, "Authentication error"),),
         False,
         1,
-        "HTTP 403, code 10000: Authentication error): the API token needs the permission "
-        "'Access: Service Tokens Write'",
+        "HTTP 403, code 10000: Authentication error) with the API token from "
+        "`cloudflare:apiToken`: the API token needs the permission 'Access: Service Tokens Write'",
     ),
     "200 with success false": Case(
         (Fault(success_false=True, code=12000, message="refresh failed"),),
@@ -137,7 +138,8 @@ def test_fault(stack: Stack, case: Case, caplog: pytest.LogCaptureFixture) -> No
             error = str(failed)
 
     assert api.calls("refresh") == case.calls
-    assert api.calls() - before == case.calls
+    # Each renewal reads Cloudflare's view first (a read is retried by itself, not faulted here).
+    assert [r.operation for r in api.requests[before:]] == ["get"] + ["refresh"] * case.calls
     renewal = stack.one(":TokenRenewal")
     if case.renewed:
         assert not error

@@ -154,7 +154,8 @@ def test_tracking_starts_without_rotating_and_an_unchanged_version_is_no_diff(wo
     assert outputs.get("client_secret") is None
     assert outputs.get("rotated_at") is None
     assert world.engine.diff(rotation_id, outputs, inputs).changes is False
-    assert world.api.calls() == 0
+    # One read when tracking starts (Cloudflare's view, for the first rotation to compare with).
+    assert [r.operation for r in world.api.requests] == ["get"]
 
 
 def test_a_higher_version_is_a_diff_and_the_update_rotates_once_with_a_fresh_deadline(
@@ -164,8 +165,9 @@ def test_a_higher_version_is_a_diff_and_the_update_rotates_once_with_a_fresh_dea
     world.clock.advance(days=10)
     bumped = world.engine.check(inputs, {**inputs, "secret_version": 2})
 
+    before = world.api.calls()
     diff = world.engine.diff(rotation_id, outputs, bumped)
-    assert world.api.calls() == 0
+    assert world.api.calls() == before
     rotated = world.engine.update(rotation_id, outputs, bumped)
 
     assert diff.changes is True and diff.replaces == []
@@ -205,13 +207,17 @@ def test_a_lower_version_fails_check_naming_the_version_reached(world: World):
         world.engine.check(inputs, {**inputs, "secret_version": 2})
 
 
-def test_a_new_token_replaces_the_rotation_which_starts_afresh_without_a_call(world: World):
+def test_a_new_token_replaces_the_rotation_which_starts_afresh_with_one_read(world: World):
     rotation_id, inputs, outputs = rotation_resource(world, secret_version=4)
-    new_token = {**inputs, "token_id": "a3b1c2d4-0000-4000-8000-000000000001"}
+    new_token_id = "a3b1c2d4-0000-4000-8000-000000000001"
+    world.api.add_token(account_id=ACCOUNT_ID, token_id=new_token_id)
+    new_token = {**inputs, "token_id": new_token_id}
+    before = world.api.calls()
 
     diff = world.engine.diff(rotation_id, outputs, new_token)
     _, created = world.engine.create(world.engine.check(inputs, new_token))
 
     assert diff.replaces == ["token_id"]
     assert created.get("client_secret") is None
-    assert world.api.calls() == 0
+    assert [r.operation for r in world.api.requests[before:]] == ["get"]
+    assert world.api.calls("rotate") == 0

@@ -2,19 +2,24 @@
 
 import re
 import uuid
+from datetime import timedelta
+from typing import Any
 
 import pulumi
 import pulumi_cloudflare as cloudflare
 import pytest
-from pulumi.runtime import rpc
+from pulumi.runtime import MockResourceArgs, rpc
 
+from cloudflare_service_token import ServiceTokenArgs, ServiceTokenComponent, _providers
 from cloudflare_service_token.testing import (
     CloudflareMocks,
     FakeClock,
+    FakeCloudflareApi,
     LogRecord,
     StackOutput,
     run_program,
 )
+from cloudflare_service_token.testing._mocks import SERVICE_TOKEN_TYPE
 from tests.conftest import ACCOUNT_ID, NOW, ZONE_ID
 
 
@@ -203,3 +208,68 @@ def test_the_monitor_refuses_two_resources_with_one_urn_as_the_engine_does() -> 
 
     with pytest.raises(Exception, match="Duplicate resource URN"):
         run_program(program)
+
+
+# -- a kit run never calls out ------------------------------------------------------------------
+
+
+class TokensNearExpiry(CloudflareMocks):
+    """Mocks whose service tokens are 10 days from expiry: inside a 30-day renewal window."""
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        resource_id, state = super().new_resource(args)
+        if args.typ == SERVICE_TOKEN_TYPE and state.get("expiresAt"):
+            soon = NOW + timedelta(days=10)
+            state["expiresAt"] = soon.isoformat().replace("+00:00", "Z")
+            self.api.add_token(account_id=ACCOUNT_ID, token_id=resource_id, expires_at=soon)
+        return resource_id, state
+
+
+def test_a_kit_run_that_renews_calls_only_the_kits_fake_whatever_the_environment_holds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    elsewhere = FakeCloudflareApi(api_token="sentinel-shell-api-token")
+    with elsewhere.serve() as base_url:
+        # A developer's shell, pointing at an API the run must never reach.
+        monkeypatch.setenv("CLOUDFLARE_API_TOKEN", "sentinel-shell-api-token")
+        monkeypatch.setenv("CLOUDFLARE_BASE_URL", base_url)
+        monkeypatch.setattr(_providers, "_stack_config", {})
+        mocks = TokensNearExpiry(now=NOW)
+
+        def program() -> None:
+            args = ServiceTokenArgs(name="ci", account_id=ACCOUNT_ID, min_days_for_renewal=30)
+            pulumi.export("expires_at", ServiceTokenComponent("ci", args).expires_at)
+
+        run = run_program(program, mocks=mocks)
+
+    assert elsewhere.requests == []
+    assert [r.operation for r in mocks.api.requests] == ["get", "refresh"]
+    assert run.outputs["expires_at"].value == "2027-11-23T12:00:00Z"
+
+
+def test_a_kit_run_that_starts_rotation_reads_the_token_from_the_kits_fake() -> None:
+    mocks = CloudflareMocks(now=NOW)
+
+    def program() -> None:
+        args = ServiceTokenArgs(name="ci", account_id=ACCOUNT_ID, secret_version=1)
+        ServiceTokenComponent("ci", args)
+
+    run_program(program, mocks=mocks)
+
+    assert [r.operation for r in mocks.api.requests] == ["get"]
+
+
+def test_a_call_about_a_token_the_kit_does_not_hold_is_refused_with_a_message() -> None:
+    class ForeignToken(CloudflareMocks):
+        def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+            resource_id, state = super().new_resource(args)
+            if args.typ == SERVICE_TOKEN_TYPE:
+                self.api.delete_token(str(resource_id))
+            return resource_id, state
+
+    def program() -> None:
+        args = ServiceTokenArgs(name="ci", account_id=ACCOUNT_ID, secret_version=1)
+        ServiceTokenComponent("ci", args)
+
+    with pytest.raises(Exception, match="the kit never calls the real one"):
+        run_program(program, mocks=ForeignToken(now=NOW))

@@ -8,7 +8,8 @@ import re
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal, NotRequired, TypedDict, TypeVar, cast
+from functools import partial
+from typing import Any, Literal, NoReturn, NotRequired, TypedDict, TypeVar, cast
 
 import pulumi
 
@@ -20,6 +21,16 @@ from ._renewal import MAX_WINDOW_DAYS, check_renewal_window, check_schedule_fits
 T = TypeVar("T")
 
 DEFAULT_DURATION = "8760h"
+# What a value must be, said without the value: for a secret that fails its check.
+_NON_EMPTY = "must be a non-empty string"
+_HEX_ID = (
+    "must be 32 hex characters; copy the id from the Cloudflare dashboard (Overview page, "
+    "right column)"
+)
+_LIFETIME = (
+    "must be a positive Go duration such as '8760h', or 'forever', that fits the renewal "
+    "settings (longer than `min_days_for_renewal` days)"
+)
 _CLOUDFLARE_ID = re.compile(r"[0-9a-fA-F]{32}")
 # Deliberately simple: one @, no spaces, a dot in the domain. Cloudflare checks the rest.
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
@@ -176,11 +187,20 @@ def validate_args(args: ServiceTokenArgs, *, protected: bool = False) -> Validat
         _require_account(scope, "expiry_alert_emails", "an expiry notification")
 
     return ValidatedArgs(
-        name=_checked(args["name"], check_name),
+        name=_checked(args["name"], check_name, "name", _NON_EMPTY),
         scope=scope,
-        scope_id=_checked(scope_id, lambda value: check_cloudflare_id(value, f"{scope}_id")),
-        duration=_checked(args.get("duration", DEFAULT_DURATION), check_lifetime),
-        enabled=_checked(args.get("enabled", True), check_enabled),
+        scope_id=_checked(
+            scope_id,
+            lambda value: check_cloudflare_id(value, f"{scope}_id"),
+            f"{scope}_id",
+            _HEX_ID,
+        ),
+        duration=_checked(
+            args.get("duration", DEFAULT_DURATION), check_lifetime, "duration", _LIFETIME
+        ),
+        enabled=_checked(
+            args.get("enabled", True), check_enabled, "enabled", "must be True or False"
+        ),
         min_days_for_renewal=min_days,
         renewal_strategy=strategy,
         secret_version=secret_version,
@@ -188,7 +208,12 @@ def validate_args(args: ServiceTokenArgs, *, protected: bool = False) -> Validat
         service_auth_policy_name=(
             None
             if policy_name is None
-            else _checked(policy_name, lambda v: check_name(v, "service_auth_policy_name"))
+            else _checked(
+                policy_name,
+                lambda v: check_name(v, "service_auth_policy_name"),
+                "service_auth_policy_name",
+                _NON_EMPTY,
+            )
         ),
         expiry_alert_emails=emails,
         import_id=_import_id(args.get("import_token_id"), scope, scope_id),
@@ -367,8 +392,28 @@ def _scope_of(args: ServiceTokenArgs) -> tuple[Scope, pulumi.Input[str]]:
     )
 
 
-def _checked(value: pulumi.Input[T], check: Callable[[object], T]) -> pulumi.Input[T]:
-    """Check a plain value now, or an Output's value when it resolves."""
-    if isinstance(value, pulumi.Output | Awaitable):
-        return pulumi.Output.from_input(value).apply(check)
-    return check(value)
+def _checked(
+    value: pulumi.Input[T], check: Callable[[object], T], field: str, expected: str
+) -> pulumi.Input[T]:
+    """Check a plain value now, or an Output's value when it resolves. A secret that fails is
+    named, never shown: the message says what `field` must be (`expected`), not what it was."""
+    if not isinstance(value, pulumi.Output | Awaitable):
+        return check(value)
+    output = pulumi.Output.from_input(value)
+
+    def checked(resolved: object) -> Any:
+        try:
+            return check(resolved)
+        except ServiceTokenConfigError as error:
+            secrecy: pulumi.Output[bool] = pulumi.Output.from_input(output.is_secret())
+            return secrecy.apply(partial(_refuse, error, field, expected))
+
+    return output.apply(checked)
+
+
+def _refuse(error: ServiceTokenConfigError, field: str, expected: str, secret: bool) -> NoReturn:
+    if secret:
+        raise ServiceTokenConfigError(
+            f"`{field}` (a secret, not shown) {expected}; fix the value it is read from."
+        ) from None
+    raise error

@@ -111,13 +111,15 @@ class ServiceTokenProvider(Provider):
         plan = machine.create(news, _clock.now())
         outputs = await self._carry_out(plan, request.urn, preview=request.preview)
         resource_id = "" if request.preview else machine.resource_id(news)
-        return CreateResponse(resource_id=resource_id, properties=_wire(machine, outputs))
+        secrets = _secret_keys(request.properties)
+        return CreateResponse(resource_id=resource_id, properties=_wire(machine, outputs, secrets))
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:
         machine = _machine(request.urn)
         plan = machine.update(_plain(request.olds), _plain(request.news), _clock.now())
         outputs = await self._carry_out(plan, request.urn, preview=request.preview)
-        return UpdateResponse(properties=_wire(machine, outputs))
+        secrets = _secret_keys(request.news)
+        return UpdateResponse(properties=_wire(machine, outputs, secrets))
 
     async def read(self, request: ReadRequest) -> ReadResponse:
         # `pulumi refresh` (even a preview of one) runs this: it must never act on Cloudflare.
@@ -144,7 +146,10 @@ class ServiceTokenProvider(Provider):
             settings = ApiSettings.resolve(self._settings, namespace=PACKAGE)
             # The SDK's client blocks: keep the server answering other resources meanwhile.
             answer = await asyncio.to_thread(perform, settings, plan.call)
-        return plan.outputs(answer)
+        outputs = plan.outputs(answer)
+        for report in plan.reports(answer):
+            await self._warn(report, urn)
+        return outputs
 
     async def _warn(self, message: str, urn: str) -> None:
         if not self._engine_address:
@@ -185,9 +190,21 @@ def _value(prop: PropertyValue) -> Any:
     return UNKNOWN if is_unknown(prop) else prop.value
 
 
-def _wire(machine: type[Machine], outputs: Mapping[str, Any]) -> dict[str, PropertyValue]:
+def _secret_keys(props: Mapping[str, PropertyValue]) -> frozenset[str]:
+    """The properties given as secrets, under the machines' names."""
+    return frozenset(snake(key) for key, value in props.items() if value.is_secret)
+
+
+def _wire(
+    machine: type[Machine], outputs: Mapping[str, Any], secret_inputs: frozenset[str] = frozenset()
+) -> dict[str, PropertyValue]:
+    """Outputs as the engine takes them. This plugin accepts secrets, so keeping them secret is
+    its job: an input that came in secret (an `accountId` from a secret config value) goes back
+    out secret, as do the machine's own secret outputs."""
     return {
-        camel(key): PropertyValue(wire_value(value), is_secret=key in machine.secret_outputs)
+        camel(key): PropertyValue(
+            wire_value(value), is_secret=key in machine.secret_outputs or key in secret_inputs
+        )
         for key, value in outputs.items()
     }
 

@@ -118,7 +118,10 @@ def _carry_out(plan: Plan) -> dict[str, Any]:
     answer = None
     if plan.call is not None:
         answer = perform(ApiSettings.resolve(_stack_config), plan.call)
-    return plan.outputs(answer)
+    outputs = plan.outputs(answer)
+    for report in plan.reports(answer):
+        log.warning("%s", report)
+    return outputs
 
 
 def _plain(props: Mapping[str, Any]) -> dict[str, Any]:

@@ -240,6 +240,18 @@ MACHINE_FIELDS: Final = {
         "The latest rotated secret; empty until the first rotation.",
         secret=True,
     ),
+    "seen_updated_at": Field(
+        "seen_updated_at",
+        _S,
+        "Cloudflare's `updated_at` of the token after this resource's last call: a rotation "
+        "compares it with the token's before it acts.",
+    ),
+    "seen_secret_version": Field(
+        "seen_secret_version",
+        _I,
+        "Cloudflare's `client_secret_version` of the token after this resource's last call, "
+        "when Cloudflare reports one.",
+    ),
 }
 
 MACHINE_DESCRIPTIONS: Final = {
@@ -271,7 +283,10 @@ CONFIG: Final = (
         "Seconds to wait for each Cloudflare call. Default 30.",
     ),
     Field(
-        "api_max_retries", _I, "Retries of a failed Cloudflare call (408/409/429/5xx). Default 2."
+        "api_max_retries",
+        _I,
+        "Retries of a failed read or refresh (408/409/429/5xx); a rotation is never retried. "
+        "Default 2.",
     ),
 )
 

@@ -9,9 +9,11 @@ duration Go would refuse gets a 400 with an error code), ids must look like ids,
 authenticating (API token; API key + email) are accepted and nothing else, timestamps carry
 fractional seconds, and a `forever` token has the far-future expiry Cloudflare gives it.
 
-Faults are queued per operation; every request is logged (without its credentials) so tests can
-count calls; time comes from a settable clock. `accepts()` says whether a client secret would get
-through Access at that moment, previous secrets and their grace included.
+Faults are queued per operation; every request is logged (without its credentials, but with
+which kinds of credential it carried) so tests can count calls and see what was sent; time comes
+from a settable clock. `transport()` serves the same API in process, with no socket at all.
+`accepts()` says whether a client secret would get through Access at that moment, previous
+secrets and their grace included.
 
 Policies are as strict: an Access policy's body is `name`, `decision` and the `include` rules
 (`exclude`, `require` optional), and a service-token rule must name a token that exists; a
@@ -36,12 +38,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from .._durations import parse_duration
 from .._errors import ServiceTokenConfigError
 from .._renewal import FOREVER_LIFETIME, REFRESH_EXTENSION
+
+if TYPE_CHECKING:
+    import httpx
 
 # Cloudflare's code for a request it could not route (an id that is not an id).
 _ROUTE_ERROR = 7003
@@ -110,7 +115,9 @@ class Fault:
 
     `status` with an error envelope (`code`, `message`); `retry_after` sets that header; `delay`
     (seconds) stalls before answering; `success_false` answers 200 with `success: false`;
-    `body` sends these raw bytes with `status`.
+    `body` sends these raw bytes with `status`. `commit` carries the request out first, then
+    answers with the fault instead of the result: Cloudflare made the change, its answer was
+    lost (a gateway's 502, a dropped connection).
     """
 
     status: int = 500
@@ -120,6 +127,7 @@ class Fault:
     delay: float = 0.0
     success_false: bool = False
     body: bytes | None = None
+    commit: bool = False
 
 
 # A guard against a test that never releases what it held, not a timing.
@@ -139,16 +147,28 @@ class Hold:
         self.released.set()
 
 
+# The headers that carry a credential, by the kind of credential each carries.
+CREDENTIAL_HEADERS = {
+    "authorization": "api_token",
+    "x-auth-key": "api_key",
+    "x-auth-email": "email",
+    "x-auth-user-service-key": "user_service_key",
+}
+
+
 @dataclass(frozen=True)
 class LoggedRequest:
     """One request as the fake saw it; `body` is the JSON it carried (no credentials: those
-    travel in headers, which are not kept)."""
+    travel in headers, which are not kept). `credentials` names the kinds of credential the
+    request carried (`api_token`, `api_key`, `email`, `user_service_key`), never their values,
+    so a test sees which credential a client chose."""
 
     method: str
     path: str
     operation: str
     authorized: bool
     body: dict[str, Any] = field(default_factory=dict)
+    credentials: tuple[str, ...] = ()
 
 
 @dataclass
@@ -265,7 +285,9 @@ class FakeCloudflareApi:
     `api_token`: the bearer token it accepts; `api_key` with `email`: the legacy key pair it
     accepts (`X-Auth-Key` / `X-Auth-Email`); anything else gets 401. `now`: its clock.
     `latency`: how long after a request Cloudflare stamps what it changed, so its timestamps
-    carry fractions as Cloudflare's do.
+    carry fractions as Cloudflare's do. `reports_secret_version`: whether its tokens carry
+    `client_secret_version` (Cloudflare's reference documents it for create and update only;
+    set False to test code that must not rely on it).
     """
 
     api_token: str = "fake-api-token"
@@ -273,6 +295,7 @@ class FakeCloudflareApi:
     api_key: str | None = None
     email: str | None = None
     latency: timedelta = timedelta(microseconds=123_456)
+    reports_secret_version: bool = True
     requests: list[LoggedRequest] = field(default_factory=list)
     _tokens: dict[str, _Token] = field(default_factory=dict)
     _policies: dict[str, _AccessPolicy] = field(default_factory=dict)
@@ -414,9 +437,14 @@ class FakeCloudflareApi:
             payload = json.loads(body) if body else {}
         except ValueError:
             payload = None
+        credentials = tuple(
+            sorted(kind for name, kind in CREDENTIAL_HEADERS.items() if name in headers)
+        )
         with self._lock:
             logged = payload if isinstance(payload, dict) else {}
-            self.requests.append(LoggedRequest(method, path, operation, authorized, logged))
+            self.requests.append(
+                LoggedRequest(method, path, operation, authorized, logged, credentials)
+            )
             queue = self._faults.get(operation) or self._faults.get("*") or []
             fault = queue.pop(0) if queue else None
             holds = self._holds.get(operation) or []
@@ -424,8 +452,19 @@ class FakeCloudflareApi:
         if hold is not None:
             hold.arrived.set()
             hold.released.wait(_HOLD_TIMEOUT_SECONDS)
-        if fault is not None:
+        if fault is not None and not fault.commit:
             return _faulted(fault)
+        answer = self._act(route, operation, authorized, payload, path)
+        return answer if fault is None else _faulted(fault)
+
+    def _act(
+        self,
+        route: _Route | None,
+        operation: str,
+        authorized: bool,
+        payload: object,
+        path: str,
+    ) -> tuple[int, dict[str, str], bytes]:
         if route is None or operation == "unknown":
             return _error(404, _ROUTE_ERROR, "No route for that URI")
         if not authorized:
@@ -447,7 +486,23 @@ class FakeCloudflareApi:
                 return self._answer_policy(operation, route, payload, query)
             if route.collection == "alerts":
                 return self._answer_alert(operation, route, payload, query)
-            return self._answer(operation, route, payload, query)
+            answer = self._answer(operation, route, payload, query)
+        return answer if self.reports_secret_version else _without_secret_version(answer)
+
+    def transport(self) -> "httpx.BaseTransport":
+        """An httpx transport that answers from this fake in process: no socket, no network.
+        Any host the client names is answered here."""
+        import httpx
+
+        def answer(request: httpx.Request) -> httpx.Response:
+            headers = {key.lower(): value for key, value in request.headers.items()}
+            path = request.url.raw_path.decode("ascii")
+            status, extra, body = self.handle(request.method, path, headers, request.read())
+            return httpx.Response(
+                status, headers={"content-type": "application/json", **extra}, content=body
+            )
+
+        return httpx.MockTransport(answer)
 
     def _authorized(self, headers: dict[str, str]) -> bool:
         if headers.get("authorization") == f"Bearer {self.api_token}":
@@ -879,6 +934,18 @@ def _error(status: int, code: int, message: str) -> tuple[int, dict[str, str], b
         "result": None,
     }
     return status, {}, json.dumps(envelope).encode()
+
+
+def _without_secret_version(
+    answer: tuple[int, dict[str, str], bytes],
+) -> tuple[int, dict[str, str], bytes]:
+    status, headers, body = answer
+    envelope = json.loads(body)
+    result = envelope.get("result")
+    for token in result if isinstance(result, list) else [result]:
+        if isinstance(token, dict):
+            token.pop("client_secret_version", None)
+    return status, headers, json.dumps(envelope).encode()
 
 
 def _faulted(fault: Fault) -> tuple[int, dict[str, str], bytes]:
