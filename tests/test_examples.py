@@ -4,11 +4,13 @@ secrets kept secret."""
 import json
 import re
 import runpy
+import subprocess
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from croniter import croniter
 
@@ -38,7 +40,9 @@ def run_example(name: str, mocks: CloudflareMocks | None = None) -> ProgramRun:
 
 
 def test_every_example_is_a_pulumi_project_with_a_readme_and_a_test() -> None:
-    examples = sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir())
+    examples = sorted(
+        p.name for p in EXAMPLES.iterdir() if p.is_dir() and not p.name.startswith(".")
+    )
     tested = sorted(
         name.removeprefix("test_").removesuffix("_example").replace("_", "-")
         for name in globals()
@@ -93,8 +97,129 @@ def test_the_renewal_workflow_runs_up_well_inside_the_window() -> None:
     # At least three runs fall inside every window, so one failed run cannot let a token lapse.
     assert longest_gap * 3 <= timedelta(days=window_days)
     assert any(
-        step.get("with", {}).get("command") == "up" for step in workflow["jobs"]["up"]["steps"]
+        "pulumi up" in step.get("run", "") and step.get("working-directory") == "examples/renewal"
+        for step in workflow["jobs"]["up"]["steps"]
     )
+
+
+def renewal_workflow() -> tuple[dict[str, Any], str]:
+    text = (EXAMPLES / "renewal" / "renew.yml").read_text()
+    return yaml.safe_load(text), text
+
+
+def test_the_renewal_workflow_may_only_read_the_repository() -> None:
+    workflow, _ = renewal_workflow()
+
+    assert workflow["permissions"] == {"contents": "read"}
+    assert all("permissions" not in job for job in workflow["jobs"].values())
+
+
+def test_the_renewal_workflow_pins_every_action_by_commit() -> None:
+    workflow, text = renewal_workflow()
+    uses = [step["uses"] for step in workflow["jobs"]["up"]["steps"] if "uses" in step]
+
+    assert uses
+    for action in uses:
+        assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", action), action
+        # The tag it stands for, for a reader and for updates.
+        assert re.search(rf"{re.escape(action)} # v\d+\.\d+\.\d+\n", text), action
+
+
+def test_the_renewal_workflows_checkout_keeps_no_credential() -> None:
+    workflow, _ = renewal_workflow()
+    checkouts = [
+        step
+        for step in workflow["jobs"]["up"]["steps"]
+        if step.get("uses", "").startswith("actions/checkout@")
+    ]
+
+    assert [step["with"]["persist-credentials"] for step in checkouts] == [False]
+
+
+def test_the_renewal_workflow_routes_no_secret_through_outputs_or_other_steps() -> None:
+    workflow, text = renewal_workflow()
+    steps = workflow["jobs"]["up"]["steps"]
+
+    assert "steps." not in text and "GITHUB_OUTPUT" not in text and "GITHUB_ENV" not in text
+    # The Pulumi action only installs the CLI: with a `command` it would set stack outputs as
+    # step outputs, a client secret among them.
+    assert all("command" not in step.get("with", {}) for step in steps)
+    holders = [step["name"] for step in steps if "secrets." in json.dumps(step)]
+    assert holders == ["pulumi up"]
+    assert "secrets." not in json.dumps({k: v for k, v in workflow.items() if k != "jobs"})
+    assert "secrets." not in json.dumps(workflow["jobs"]["up"].get("env", {}))
+
+
+def test_the_renewal_workflow_installs_only_locked_versions() -> None:
+    workflow, _ = renewal_workflow()
+    steps = workflow["jobs"]["up"]["steps"]
+    runs = "\n".join(step.get("run", "") for step in steps)
+    pulumi_up = next(step for step in steps if step.get("name") == "pulumi up")
+
+    assert "pip install --require-hashes --no-deps -r examples/renewal/requirements-uv.txt" in runs
+    assert "uv sync --locked" in runs
+    assert pulumi_up["env"]["UV_LOCKED"] == "1"
+    assert workflow["jobs"]["up"]["env"]["UV_PYTHON_DOWNLOADS"] == "never"
+    assert re.fullmatch(
+        r"\d+\.\d+\.\d+",
+        next(
+            step["with"]["pulumi-version"]
+            for step in steps
+            if "pulumi/actions@" in step.get("uses", "")
+        ),
+    )
+
+
+def test_every_secret_and_variable_the_workflow_uses_is_documented() -> None:
+    _, text = renewal_workflow()
+    header, body = text.split("\nname:", 1)
+    pattern = r"\$\{\{ (?:secrets|vars)\.(\w+) \}\}"
+    used = set(
+        re.findall(pattern, "\n".join(re.sub(r"#.*", "", line) for line in body.split("\n")))
+    )
+    optional = set(re.findall(pattern, body)) - used
+    operations = (EXAMPLES.parent / "docs" / "operations.md").read_text()
+
+    assert used == {"CLOUDFLARE_API_TOKEN", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_BACKEND_URL"}
+    for name in used:
+        assert f"`{name}`" in operations, name
+        assert name in header, name
+    for name in optional:
+        assert f"`{name}`" in operations, name
+
+
+@pytest.mark.parametrize("example", PYTHON_EXAMPLES)
+def test_each_python_example_keeps_its_state_in_the_examples_own_folder(example: str) -> None:
+    project = yaml.safe_load((EXAMPLES / example / "Pulumi.yaml").read_text())
+
+    # Relative to the example's folder, where its README runs `pulumi`; shared, so the consumer
+    # can read what basic exported.
+    assert project["backend"] == {"url": "file://../.pulumi-state"}
+    assert "mkdir -p examples/.pulumi-state" in (EXAMPLES / example / "README.md").read_text()
+
+
+def test_the_consumer_reads_basics_stack_by_its_name_in_a_self_managed_backend() -> None:
+    basic = yaml.safe_load((EXAMPLES / "basic" / "Pulumi.yaml").read_text())["name"]
+    config = yaml.safe_load((EXAMPLES / "consumer" / "Pulumi.dev.yaml").read_text())["config"]
+    readme = (EXAMPLES / "consumer" / "README.md").read_text()
+
+    # A self-managed backend names every stack organization/<project>/<stack>.
+    assert config["service-token-consumer:producerStack"] == f"organization/{basic}/dev"
+    assert f"<your organization>/{basic}/dev" in readme
+
+
+def test_virtualenvs_made_in_examples_are_ignored_by_git() -> None:
+    paths = ["examples/basic/venv/", "examples/.pulumi-state/"]
+
+    result = subprocess.run(
+        ["git", "check-ignore", *paths],
+        cwd=EXAMPLES.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.stdout.split() == paths
 
 
 def test_consumer_example() -> None:

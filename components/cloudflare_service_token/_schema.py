@@ -184,7 +184,12 @@ COMPONENT_OUTPUTS: Final = (
         ),
         secret=True,
     ),
-    Field("expires_at", _S, "When the token expires (RFC 3339), counting renewals; empty: never."),
+    Field(
+        "expires_at",
+        _S,
+        "When the token expires (RFC 3339), counting renewals; for a 'forever' token, about 100 "
+        "years out (876,000 h after creation, as Cloudflare reports it).",
+    ),
     Field(
         "renew_after",
         _S,
