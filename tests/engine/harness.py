@@ -15,7 +15,6 @@ through that group, whose id is the CLI's own pid.
 
 import json
 import os
-import shlex
 import shutil
 import signal
 import subprocess
@@ -470,22 +469,6 @@ def python_project(
 PLUGIN = "cloudflare-service-token"
 
 
-def write_plugin_executable(folder: Path) -> Path:
-    """Our provider plugin as an executable on a plugin path: `pulumi-resource-<name>` in
-    `folder`, running the checkout's `provider/` with this Python (whose environment has the
-    package), as the Python language host runs a source plugin. Used where that host cannot be
-    had; point a project's `plugins.providers` at `folder`, nothing else."""
-    folder.mkdir(parents=True, exist_ok=True)
-    executable = folder / f"pulumi-resource-{PLUGIN}"
-    executable.write_text(
-        "#!/bin/sh\n"
-        "# The cloudflare-service-token plugin for the engine scenarios.\n"
-        f'exec {shlex.quote(sys.executable)} -u {shlex.quote(str(ROOT / "provider"))} "$@"\n'
-    )
-    executable.chmod(0o755)
-    return executable
-
-
 def plugin_project(
     folder: Path,
     engine: Path,
@@ -495,19 +478,11 @@ def plugin_project(
     *,
     driver: Sequence[str] | None = None,
 ) -> Project:
-    """A project that uses our provider plugin (loaded as an executable: see
-    `write_plugin_executable`), with `config` as its stack config and the local Cloudflare as the
-    Cloudflare of both the plugin and the stand-in. Without `driver`, the CLI runs the program
-    with the project's language host (YAML's)."""
-    plugin = write_plugin_executable(folder.parent / f"{folder.name}-plugin")
-    settings = dict(settings)
-    plugins = dict(settings.get("plugins") or {})
-    plugins["providers"] = [
-        *plugins.get("providers", []),
-        {"name": PLUGIN, "path": str(plugin.parent)},
-    ]
-    settings["plugins"] = plugins
-    project = Project(folder, engine, cloud, settings, driver=driver)
+    """A project that uses our provider plugin (`settings` say where it is loaded from), with
+    `config` as its stack config and the local Cloudflare as the Cloudflare of both the plugin
+    and the stand-in. Without `driver`, the CLI runs the program with the project's language
+    host (YAML's)."""
+    project = Project(folder, engine, cloud, dict(settings), driver=driver)
     project.configure(
         {
             **dict(config),

@@ -40,7 +40,15 @@ from .harness import (
     plugin_project,
     python_project,
 )
-from .toolchains import Sdks, generate_sdks, go_example, typescript_example
+from .toolchains import (
+    Sdks,
+    docs_blocks,
+    docs_snippet,
+    generate_sdks,
+    go_example,
+    plugin_folder,
+    typescript_example,
+)
 
 LANGUAGES = ("python", "yaml", "typescript", "go")
 PLUGIN_LANGUAGES = LANGUAGES[1:]
@@ -145,14 +153,19 @@ def live(cloud: LocalCloudflare, project: Project, language: str) -> Story:
 # -- the projects, one per language -----------------------------------------------------------
 
 
-def example_settings(name: str) -> dict[str, Any]:
-    """An example's Pulumi.yaml, its `packages:` paths resolved from the example's folder."""
+def example_settings(name: str, plugin: Path) -> dict[str, Any]:
+    """An example's Pulumi.yaml, its `packages:` paths resolved from the example's folder, with
+    the docs' `plugins.providers` entry pointing at `plugin`."""
     folder = EXAMPLES / name
     settings: dict[str, Any] = yaml.safe_load((folder / "Pulumi.yaml").read_text())
     settings["packages"] = {
         package: str((folder / path).resolve())
         for package, path in (settings.get("packages") or {}).items()
     }
+    plugins = yaml.safe_load(docs_snippet("plugins-providers"))["plugins"]
+    (entry,) = plugins["providers"]
+    plugins["providers"] = [{**entry, "path": str(plugin)}]
+    settings["plugins"] = plugins
     return settings
 
 
@@ -164,12 +177,22 @@ def example_config(name: str) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def sdks(engine: Path, tmp_path_factory: pytest.TempPathFactory) -> Sdks:
-    return generate_sdks(engine, tmp_path_factory.mktemp("sdks"))
+def plugin(engine: Path) -> Path:
+    return plugin_folder()
+
+
+@pytest.fixture(scope="module")
+def sdks(engine: Path, plugin: Path, tmp_path_factory: pytest.TempPathFactory) -> Sdks:
+    return generate_sdks(engine, tmp_path_factory.mktemp("sdks"), plugin)
 
 
 def project_for(
-    language: str, folder: Path, engine: Path, cloud: LocalCloudflare, sdks: Callable[[], Sdks]
+    language: str,
+    folder: Path,
+    engine: Path,
+    cloud: LocalCloudflare,
+    plugin: Callable[[], Path],
+    sdks: Callable[[], Sdks],
 ) -> Project:
     if language == "python":
         project = python_project(
@@ -181,8 +204,7 @@ def project_for(
             config={"service-token-python:accountId": ACCOUNT_ID},
         )
         return project
-    example = language
-    settings, config = example_settings(example), example_config(example)
+    settings, config = example_settings(language, plugin()), example_config(language)
     if language == "yaml":
         return plugin_project(folder, engine, cloud, settings, config)
     if language == "typescript":
@@ -210,6 +232,7 @@ def stories(
                     folder / "project",
                     engine,
                     cloud,
+                    lambda: request.getfixturevalue("plugin"),
                     lambda: request.getfixturevalue("sdks"),
                 )
                 told[language] = live(cloud, project, language)
@@ -342,3 +365,17 @@ def test_the_sdks_come_from_the_schema_the_plugin_serves(sdks: Sdks):
         "version": served["version"],
     }
     assert (sdks.go / "cloudflareservicetoken" / "serviceTokenComponent.go").is_file()
+
+
+def test_every_code_block_of_the_languages_page_is_run_here_or_is_an_example_file():
+    blocks = docs_blocks()
+    run_by_toolchains = {"plugin-venv", "plugin-update", "plugin-wrapper", "plugins-providers"}
+
+    assert blocks
+    for kind, name, text in blocks:
+        assert kind in {"snippet", "example"}, f"an unmarked block: {text[:60]!r}"
+        if kind == "snippet":
+            assert name in run_by_toolchains, name
+        else:
+            assert (ROOT / name).read_text() == text, name
+    assert {name for kind, name, _ in blocks if kind == "snippet"} == run_by_toolchains
