@@ -27,6 +27,7 @@ a hash of everything it is made from, so a fresh clone on the same machine reuse
 change of an input rebuilds it. Nothing here is ever skipped: a missing tool fails the build.
 """
 
+import fcntl
 import hashlib
 import json
 import os
@@ -108,7 +109,12 @@ def cached(kind: str, key: str) -> Iterator[tuple[Path, Path | None]]:
     staging = Path(tempfile.mkdtemp(prefix=f"{kind}-", dir=target.parent))
     try:
         yield target, staging
-        staging.rename(target)
+        try:
+            staging.rename(target)
+        except OSError:
+            # Another run on this machine built the same thing meanwhile: keep theirs.
+            if not target.is_dir():
+                raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -129,21 +135,30 @@ def docs_snippet(name: str) -> str:
     return text
 
 
-def plugin_folder() -> Path:
-    """The plugin folder of a checkout set up by docs/languages.md's steps (see above)."""
+@contextmanager
+def plugin_folder() -> Iterator[Path]:
+    """The plugin folder of a checkout set up by docs/languages.md's steps (see above), for as
+    long as the block runs: other test runs on this machine wait, since each brings the
+    checkout and its venv up to date with its own sources."""
     make_venv, update = docs_snippet("plugin-venv"), docs_snippet("plugin-update")
     python = run(["python3", "--version"], ROOT)
     key = content_key(ROOT / "pyproject.toml", ROOT / "provider" / "requirements.txt", python)
     base = cache_root() / f"plugin-{key}"
     # The folder the docs' snippets `cd` into from where they run.
     checkout = base / "cloudflare-service-token"
+    checkout.mkdir(parents=True, exist_ok=True)
+    with (base.parent / f"{base.name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield _set_up(checkout, make_venv, update)
+
+
+def _set_up(checkout: Path, make_venv: str, update: str) -> Path:
     provider = checkout / "provider"
     venv = provider / "venv"
-    checkout.mkdir(parents=True, exist_ok=True)
     for name in PLUGIN_SOURCES:
         _sync(ROOT / name, checkout / name)
     try:
-        run(["sh", "-e", "-c", update if venv.is_dir() else make_venv], base)
+        run(["sh", "-e", "-c", update if venv.is_dir() else make_venv], checkout.parent)
     except BuildError:
         shutil.rmtree(venv, ignore_errors=True)
         raise
