@@ -1,6 +1,10 @@
 """Cloudflare calls: how many HTTP requests renewal makes for N tokens, driven through the SDK's
 dynamic-provider servicer against the fake API, for a preview, an `up` with nothing due and an
-`up` with every token due."""
+`up` with every token due.
+
+Budget (checked in `bench/run.py`): none but in an `up` with tokens due, and there at most 2 per
+due token: a renewal reads the token (Cloudflare's view of its expiry) and then refreshes it
+only if still due, so an `up` with every token due makes exactly 2 per token."""
 
 from datetime import UTC, datetime
 from typing import Any

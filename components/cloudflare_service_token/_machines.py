@@ -143,9 +143,9 @@ class Rotate:
     for the same client id, the previous one accepted until `previous_secret_expires_at`.
 
     Not idempotent: never retried, and made only if Cloudflare's view allows it (`verdict`).
-    `seen` is Cloudflare's view this resource recorded after its last call (None in state from
-    before 0.3.0); `bumps` is how many versions this rotation moves the secret on. The answer is
-    a `Rotated`, a `NotRotated` or a `RotationUnknown`.
+    `seen` is Cloudflare's view this resource recorded after its last call (None in state
+    written up to 0.2.0); `bumps` is how many versions this rotation moves the secret on. The
+    answer is a `Rotated`, a `NotRotated` or a `RotationUnknown`.
     """
 
     account_id: str
@@ -163,7 +163,7 @@ class Rotate:
         """
         seen = self.seen
         if seen is None:
-            # Nothing recorded yet (state from before 0.3.0): this is the first look.
+            # Nothing recorded (state written up to 0.2.0): this is the first look.
             return 0
         if seen.secret_version is not None and view.secret_version is not None:
             return max(0, view.secret_version - seen.secret_version)
@@ -718,7 +718,7 @@ def _matches(pattern: re.Pattern[str], value: object) -> bool:
 
 
 def _seen(props: Props) -> TokenView | None:
-    """Cloudflare's view recorded in state; None before 0.3.0, which recorded none."""
+    """Cloudflare's view recorded in state; None in state written up to 0.2.0, which kept none."""
     updated_at, version = props.get("seen_updated_at"), props.get("seen_secret_version")
     if not updated_at and version is None:
         return None
