@@ -16,6 +16,7 @@ from tests.conftest import ACCOUNT_ID
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
+REFERENCE = (ROOT / "docs" / "reference.md").read_text()
 DAY = datetime(2026, 1, 5, tzinfo=UTC)
 
 
@@ -34,8 +35,8 @@ def test_a_forever_tokens_expiry_is_about_a_hundred_years_out() -> None:
         assert abs(expires_at - (DAY + timedelta(hours=876_000))) < timedelta(seconds=1)
 
 
-def test_the_readme_and_the_schema_give_a_forever_token_its_real_expiry() -> None:
-    row = next(line for line in README.splitlines() if line.startswith("| `expires_at` |"))
+def test_the_reference_and_the_schema_give_a_forever_token_its_real_expiry() -> None:
+    row = next(line for line in REFERENCE.splitlines() if line.startswith("| `expires_at` |"))
     component = package_schema("0.0.0")["resources"][
         "cloudflare-service-token:index:ServiceTokenComponent"
     ]
@@ -46,8 +47,9 @@ def test_the_readme_and_the_schema_give_a_forever_token_its_real_expiry() -> Non
         assert "None" not in text and "never" not in text, text
 
 
-def test_every_readme_snippet_that_uses_the_provider_imports_it_by_its_package_name() -> None:
-    snippets = re.findall(r"```python\n(.*?)```", README, re.S)
+def test_every_snippet_that_uses_the_provider_imports_it_by_its_package_name() -> None:
+    pages = [README, *(page.read_text() for page in (ROOT / "docs").glob("*.md"))]
+    snippets = [s for page in pages for s in re.findall(r"```python\n(.*?)```", page, re.S)]
     using = [s for s in snippets if re.search(r"^[^#\n]*\bcloudflare\.\w", s, re.M)]
 
     assert using
@@ -57,7 +59,7 @@ def test_every_readme_snippet_that_uses_the_provider_imports_it_by_its_package_n
 
 
 def test_the_readme_gives_the_renew_now_recipe_and_points_to_the_pages_behind_it() -> None:
-    assert "### Renew a token now" in README
+    assert "**…renew a token now?**" in README
     for page in ("docs/operations.md", "docs/testing.md"):
         assert f"({page}" in README, page
         assert (ROOT / page).is_file(), page
