@@ -5,8 +5,8 @@ example made ready to run, every build cached on this machine by the content it 
   written: the venv made in the plugin folder (`python3 -m venv venv`, `pip install -r
   requirements.txt`), then, on every later run, refreshed as after an update; the wrapper script
   that loads it as an executable on the plugin path. The checkout it is made in is a copy of this
-  one's package, kept in the cache (the venv's first install downloads from PyPI: about a minute),
-  the copy brought up to date before each run.
+  one's plugin and package source, kept in the cache (the venv's first install downloads from
+  PyPI: about a minute), the copy brought up to date before each run.
 - `codegen_host()`: `pulumi package gen-sdk` asks the language host of the SDK's language to
   generate it, and Pulumi's Node.js and Go hosts cannot be had here (see
   `languages/codegen/main.go`). Ours, built from pkg/v3 at the CLI's version, answers that one
@@ -45,8 +45,8 @@ from .harness import PASSPHRASE, PLUGIN, ROOT
 HERE = Path(__file__).resolve().parent / "languages"
 EXAMPLES = ROOT / "examples"
 DOCS = ROOT / "docs" / "languages.md"
-# What a checkout needs for `pip install -r provider/requirements.txt` and to run the plugin.
-PLUGIN_SOURCES = ("pyproject.toml", "README.md", "components", "provider")
+# What the plugin runs from a checkout: provider/, and the package's source and version beside it.
+PLUGIN_SOURCES = ("pyproject.toml", "components", "provider")
 SDK_FOLDER = Path("sdks") / PLUGIN
 # Guards against a hung tool, not performance figures: a first build on a fresh machine
 # downloads modules and packages and compiles the Pulumi Go SDK.
