@@ -41,6 +41,7 @@ def test_each_python_snippet_runs_and_its_tests_pass(index: int) -> None:
         test()
 
 
+@pytest.mark.process
 def test_the_pytest_line_keeps_the_cloudflare_sdks_deprecation_warnings_out(
     tmp_path: Path,
 ) -> None:

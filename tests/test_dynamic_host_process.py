@@ -23,6 +23,10 @@ from tests.dynamic_harness import DynamicProviderHarness
 from tests.hosts import HostProcess, dynamic_host_command, host_environment, start_host
 from tests.renewal_world import component_run, dynamic_inputs
 
+# Starts real processes (hosts, plugins, pip, pytest): `-m process`, run by CI after the
+# fast suite.
+pytestmark = pytest.mark.process
+
 SENTINEL = "sentinel-api-token-0a1b2c3d-must-never-leak"
 YEAR = timedelta(days=365)
 

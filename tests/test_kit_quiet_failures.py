@@ -5,7 +5,13 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from tests.conftest import ACCOUNT_ID
+
+# Starts real processes (hosts, plugins, pip, pytest): `-m process`, run by CI after the
+# fast suite.
+pytestmark = pytest.mark.process
 
 # Runs in a process of its own: the warnings come when Python collects the failed run's
 # leftovers, which a pytest process would only do at some later, unknown moment.

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO
 
 import grpc
+import pytest
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import provider_pb2_grpc
 
@@ -22,6 +23,10 @@ import cloudflare_service_token
 from cloudflare_service_token.testing import FakeCloudflareApi, write_local_cloudflare_plugin
 from tests.conftest import ACCOUNT_ID
 from tests.local_cloudflare_harness import TOKEN_TYPE, EngineClient, Secret
+
+# Starts real processes (hosts, plugins, pip, pytest): `-m process`, run by CI after the
+# fast suite.
+pytestmark = pytest.mark.process
 
 # A guard against a plugin that never starts, not a performance figure.
 START_TIMEOUT_SECONDS = 60

@@ -15,6 +15,10 @@ from typing import Any
 import pytest
 import yaml
 
+# Starts real processes (hosts, plugins, pip, pytest): `-m process`, run by CI after the
+# fast suite.
+pytestmark = pytest.mark.process
+
 ROOT = Path(__file__).resolve().parent.parent
 UV = ROOT / ".tools" / "bin" / "uv"
 PROVIDER_REQUIREMENTS = ROOT / "provider" / "requirements.txt"

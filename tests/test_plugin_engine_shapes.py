@@ -114,6 +114,7 @@ def test_a_schedule_and_a_rotation_under_the_component_are_served(client: Plugin
 # -- Construct's inputs: output values as the engine leaves them --------------------------------
 
 
+@pytest.mark.process
 def test_an_unknown_output_input_constructs_in_a_preview(plugin: HostProcess):
     monitor, _ = construct(
         plugin, {**ACCOUNT_TOKEN, "name": OutputValue(), "minDaysForRenewal": 30}, preview=True
@@ -122,6 +123,7 @@ def test_an_unknown_output_input_constructs_in_a_preview(plugin: HostProcess):
     assert isinstance(monitor.one(":ZeroTrustAccessServiceToken").inputs["name"], Unknown)
 
 
+@pytest.mark.process
 def test_a_secret_output_input_without_dependencies_stays_secret(plugin: HostProcess):
     monitor, _ = construct(plugin, {**ACCOUNT_TOKEN, "name": OutputValue("CI/CD app", secret=True)})
 
@@ -129,6 +131,7 @@ def test_a_secret_output_input_without_dependencies_stays_secret(plugin: HostPro
     assert rpc.is_rpc_secret(name) and rpc.unwrap_rpc_secret(name) == "CI/CD app"
 
 
+@pytest.mark.process
 def test_a_known_output_input_with_dependencies_carries_them_to_the_token(plugin: HostProcess):
     monitor, _ = construct(
         plugin, {**ACCOUNT_TOKEN, "accountId": OutputValue(ACCOUNT_ID, dependencies=(NETWORK,))}
@@ -139,6 +142,7 @@ def test_a_known_output_input_with_dependencies_carries_them_to_the_token(plugin
     assert token.property_dependencies["accountId"] == [NETWORK]
 
 
+@pytest.mark.process
 def test_a_plain_secret_input_stays_secret(plugin: HostProcess):
     monitor, _ = construct(plugin, {**ACCOUNT_TOKEN, "name": Secret("CI/CD app")})
 
@@ -149,6 +153,7 @@ def test_a_plain_secret_input_stays_secret(plugin: HostProcess):
 # -- Construct's aliases: protobuf messages ------------------------------------------------------
 
 
+@pytest.mark.process
 def test_the_components_aliases_reach_its_registration(plugin: HostProcess):
     old_parent = "urn:pulumi:dev::consumer::my:app:Site::web"
     monitor, urn = construct(
@@ -170,6 +175,7 @@ def test_the_components_aliases_reach_its_registration(plugin: HostProcess):
     ]
 
 
+@pytest.mark.process
 def test_token_aliases_still_reach_the_token_beside_the_components_aliases(plugin: HostProcess):
     earlier = (
         "urn:pulumi:dev::consumer::cloudflare:index/zeroTrustAccessServiceToken:"
@@ -203,6 +209,7 @@ def test_without_an_address_there_is_no_engine_to_log_to():
     assert engine_address(["--tracing", "127.0.0.1:9"]) is None
 
 
+@pytest.mark.process
 def test_the_component_is_constructed_under_the_stack_by_default(plugin: HostProcess):
     monitor, _ = construct(plugin, ACCOUNT_TOKEN)
 

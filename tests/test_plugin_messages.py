@@ -45,6 +45,7 @@ def construct_refused(plugin: HostProcess, inputs: dict[str, object]) -> str:
     return failed.value.details() or ""
 
 
+@pytest.mark.process
 def test_construct_advises_the_replace_strategy_in_schema_words(plugin: HostProcess):
     message = construct_refused(
         plugin, {"name": "CI/CD app", "zoneId": ZONE_ID, "minDaysForRenewal": 30}
@@ -57,6 +58,7 @@ def test_construct_advises_the_replace_strategy_in_schema_words(plugin: HostProc
     )
 
 
+@pytest.mark.process
 def test_construct_advises_aliases_without_python(plugin: HostProcess):
     message = construct_refused(
         plugin, {"name": "CI/CD app", "accountId": ACCOUNT_ID, "tokenAliases": [1]}

@@ -33,6 +33,10 @@ from tests.plugin_harness import (
     construct_recorded,
 )
 
+# Starts real processes (hosts, plugins, pip, pytest): `-m process`, run by CI after the
+# fast suite.
+pytestmark = pytest.mark.process
+
 SENTINEL = "sentinel-api-token-9f8e7d-must-never-leak"
 TRACKER = "cloudflare-service-token:index:TokenRenewal"
 
