@@ -1,4 +1,4 @@
-"""Entry point of the `cloudflare-service-token` provider plugin (see the README)."""
+"""Entry point of the `cloudflare-service-token` provider plugin (see docs/languages.md)."""
 
 import importlib.util
 import sys

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The benchmarks (not part of the tests): prints the README's figures; exits 1 over budget.
+# The benchmarks (not part of the tests): prints the figures of docs/performance.md (and the
+# README's engine table); exits 1 over budget.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh

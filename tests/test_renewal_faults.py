@@ -4,7 +4,7 @@ Every case runs the refresh renewal's `update` through the servicer against the 
 checks the outcome, the number of refresh calls (each renewal reads the token once first), that
 a failure leaves the recorded state as it was (so the next `pulumi up` tries again), and that no
 secret shows in the message or the logs.
-The table is reproduced in the README.
+The table is reproduced in docs/operations.md ("Faults").
 """
 
 import logging
