@@ -6,8 +6,8 @@ import grpc
 import pytest
 
 from cloudflare_service_token._machines import UNKNOWN
+from cloudflare_service_token._wire import resource_type_of
 from cloudflare_service_token.testing import FakeClock, FakeCloudflareApi
-from cloudflare_service_token.testing.local_cloudflare._provider import resource_type
 from cloudflare_service_token.testing.local_cloudflare._serve import engine_address
 from tests.conftest import ACCOUNT_ID, NOW
 from tests.local_cloudflare_harness import (
@@ -185,11 +185,11 @@ def test_a_call_before_configure_is_refused_clearly() -> None:
 
 
 def test_the_type_is_read_from_a_parent_qualified_urn_whose_name_may_hold_colons() -> None:
-    assert resource_type(urn(TOKEN_TYPE, "ci-token")) == TOKEN_TYPE
-    assert resource_type(urn(POLICY_TYPE, "odd::name")) == POLICY_TYPE
+    assert resource_type_of(urn(TOKEN_TYPE, "ci-token")) == TOKEN_TYPE
+    assert resource_type_of(urn(POLICY_TYPE, "odd::name")) == POLICY_TYPE
     root_child = f"urn:pulumi:dev::proj::{ALERT_TYPE}::alert"
-    assert resource_type(root_child) == ALERT_TYPE
-    assert resource_type(f"urn:pulumi:dev::proj::{COMPONENT_TYPE}::ci") == COMPONENT_TYPE
+    assert resource_type_of(root_child) == ALERT_TYPE
+    assert resource_type_of(f"urn:pulumi:dev::proj::{COMPONENT_TYPE}::ci") == COMPONENT_TYPE
 
 
 @pytest.mark.parametrize(

@@ -51,7 +51,7 @@ from ._errors import ServiceTokenConfigError
 from ._machines import MACHINES, UNKNOWN, Machine, Plan
 from ._plugin_messages import for_plugin_users
 from ._schema import PACKAGE, camel, resource_type, schema_text, snake
-from ._wire import is_unknown, wire_value
+from ._wire import is_unknown, resource_type_of, wire_value
 
 _BY_TYPE: Final = {resource_type(machine): machine for machine in MACHINES}
 
@@ -159,15 +159,6 @@ class ServiceTokenProvider(Provider):
             await engine_pb2_grpc.EngineStub(channel).Log(
                 engine_pb2.LogRequest(severity=engine_pb2.WARNING, message=message, urn=urn)
             )
-
-
-def resource_type_of(urn: str) -> str:
-    """A URN's own resource type: `urn:pulumi:<stack>::<project>::<qualified type>::<name>`,
-    where the qualified type is the parents' types and its own joined by `$` (the name may hold
-    `::` itself)."""
-    parts = urn.split("::", 3)
-    qualified = parts[2] if len(parts) == 4 else ""
-    return qualified.rsplit("$", 1)[-1]
 
 
 def _machine(urn: str) -> type[Machine]:

@@ -10,6 +10,9 @@ Checked with pulumi 3.272 against what the engine sends (pulumi/pulumi
   three. `readable` spells them out before the SDK reads the request.
 - Construct's aliases are `pulumirpc.Alias` messages; `alias_option` makes each the URN or
   `pulumi.Alias` the SDK's resource options take.
+- A child's URN qualifies its type by its parents' (`pkg/resource/deploy/deployment.go`,
+  `generateURN`); `resource_type_of` reads the resource's own type back, for the plugin and the
+  local Cloudflare stand-in alike.
 """
 
 from typing import Any, Final
@@ -23,7 +26,15 @@ from pulumi.runtime.rpc import UNKNOWN as UNKNOWN_TEXT
 
 from ._machines import UNKNOWN
 
-__all__ = ["UNKNOWN_TEXT", "alias_option", "is_unknown", "readable", "unknown", "wire_value"]
+__all__ = [
+    "UNKNOWN_TEXT",
+    "alias_option",
+    "is_unknown",
+    "readable",
+    "resource_type_of",
+    "unknown",
+    "wire_value",
+]
 
 # rpc.go: `UnknownBoolValue` … `UnknownObjectValue`; the engine picks one by the value's type.
 UNKNOWN_MARKERS: Final = frozenset(
@@ -40,6 +51,15 @@ UNKNOWN_MARKERS: Final = frozenset(
 # The signature key and the output value's signature (sdk/go/common/resource/sig: Key, OutputValue).
 SIG_KEY: Final = "4dabf18193072939515e22adb298388d"
 OUTPUT_VALUE_SIG: Final = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
+
+
+def resource_type_of(urn: str) -> str:
+    """A URN's own resource type: `urn:pulumi:<stack>::<project>::<qualified type>::<name>`,
+    where the qualified type is the parents' types and its own joined by `$` (the name may hold
+    `::` itself)."""
+    parts = urn.split("::", 3)
+    qualified = parts[2] if len(parts) == 4 else ""
+    return qualified.rsplit("$", 1)[-1]
 
 
 def is_unknown(prop: PropertyValue) -> bool:

@@ -33,7 +33,7 @@ from pulumi.provider.experimental.provider import (
     UpdateResponse,
 )
 
-from ..._wire import is_unknown, wire_value
+from ..._wire import is_unknown, resource_type_of, wire_value
 from ._access_policy import AccessPolicy
 from ._errors import LocalCloudflareError
 from ._http import CloudflareHttp
@@ -138,15 +138,8 @@ class LocalCloudflareProvider(Provider):
         return self._api
 
 
-def resource_type(urn: str) -> str:
-    """The resource's own type: a URN's type is qualified by its parents' (`parent$child`), and
-    its name (the last part) may itself contain `::`."""
-    parts = urn.split("::", 3)
-    return parts[2].rsplit("$", 1)[-1] if len(parts) == 4 else ""
-
-
 def _kind(urn: str) -> Kind:
-    type_ = resource_type(urn)
+    type_ = resource_type_of(urn)
     kind = KINDS.get(type_)
     if kind is None:
         raise LocalCloudflareError(
