@@ -8,22 +8,11 @@ import re
 from collections.abc import Collection
 from typing import Any
 
-from ._kind import (
-    UNKNOWN,
-    Api,
-    Field,
-    Found,
-    Kind,
-    Values,
-    delete_if_present,
-    get_or_none,
-    split_import_id,
-)
+from ._kind import UNKNOWN, Api, Field, Kind, Values
 
 _DECISIONS = ("allow", "bypass", "deny", "non_identity")
 # pulumi-cloudflare's rule lists and the API's names for them.
 _RULES = {"includes": "include", "excludes": "exclude", "requires": "require"}
-_IMPORT_SHAPES = ("<account_id>/<policy_id>",)
 
 
 class AccessPolicy(Kind):
@@ -37,6 +26,8 @@ class AccessPolicy(Kind):
         Field("requires"),
         Field("sessionDuration", computed=True),
     )
+    unknown_until_created = ("id", "reusable", "createdAt", "updatedAt")
+    import_shapes = ("<account_id>/<policy_id>",)
 
     def check_values(self, news: Values) -> list[tuple[str, str]]:
         decision = news.get("decision")
@@ -44,43 +35,27 @@ class AccessPolicy(Kind):
             return [("decision", f"decision must be one of {', '.join(_DECISIONS)}")]
         return []
 
-    def create(self, api: Api, news: Values) -> tuple[str, dict[str, Any]]:
-        created = api.call("POST", _collection(news["accountId"]), _body(news))
-        return created["id"], _outputs(created, news["accountId"])
+    def collection(self, scope: Values) -> str:
+        return f"/accounts/{scope['accountId']}/access/policies"
 
-    def preview_create(self, news: Values) -> dict[str, Any]:
-        unknown = dict.fromkeys(("id", "reusable", "createdAt", "updatedAt"), UNKNOWN)
-        return {**self.planned_inputs(news), **unknown}
+    def read_outputs(self, found: Values, scope: Values, olds: Values) -> dict[str, Any]:
+        return _outputs(found, str(scope.get("accountId")))
+
+    def create(self, api: Api, news: Values) -> tuple[str, dict[str, Any]]:
+        created = api.call("POST", self.collection(news), _body(news))
+        return created["id"], _outputs(created, news["accountId"])
 
     def update(
         self, api: Api, id_: str, olds: Values, news: Values, ignore: Collection[str] = ()
     ) -> dict[str, Any]:
-        account_id = olds["accountId"]
         wanted = self.wanted(news, olds, ignore)
-        updated = api.call("PUT", f"{_collection(account_id)}/{id_}", _body(wanted))
-        return _outputs(updated, account_id)
+        updated = api.call("PUT", f"{self.collection(olds)}/{id_}", _body(wanted))
+        return _outputs(updated, olds["accountId"])
 
     def preview_update(
         self, olds: Values, news: Values, ignore: Collection[str] = ()
     ) -> dict[str, Any]:
         return {**olds, **self.wanted(news, olds, ignore), "updatedAt": UNKNOWN}
-
-    def read(self, api: Api, id_: str, olds: Values, old_inputs: Values) -> Found | None:
-        account_id = olds.get("accountId")
-        if not olds:
-            account_id, id_ = split_import_id(id_, _IMPORT_SHAPES)
-        found = get_or_none(api, f"{_collection(str(account_id))}/{id_}")
-        if found is None:
-            return None
-        outputs = _outputs(found, str(account_id))
-        return Found(found["id"], outputs, self.read_inputs(outputs, old_inputs))
-
-    def delete(self, api: Api, id_: str, olds: Values) -> None:
-        delete_if_present(api, f"{_collection(olds['accountId'])}/{id_}")
-
-
-def _collection(account_id: str) -> str:
-    return f"/accounts/{account_id}/access/policies"
 
 
 def _body(news: Values) -> dict[str, Any]:

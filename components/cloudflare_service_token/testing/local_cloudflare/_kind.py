@@ -1,6 +1,6 @@
 """What the stand-in's three resource types share: their input fields, how a change is judged
-(in place or by replacement, as pulumi-cloudflare 6 judges it), and Read and Delete's answer to a
-404.
+(in place or by replacement, as pulumi-cloudflare 6 judges it), a create's preview, and how Read
+(an import too) and Delete find the resource, 404 included.
 
 Values here are plain Python (camelCase keys, secrets unwrapped); a value the engine does not
 know yet is `UNKNOWN`. The gRPC side (`_provider`) translates; the types (`_service_token`,
@@ -65,11 +65,19 @@ class Found:
 
 
 class Kind(ABC):
-    """One resource type: its token, inputs, secret outputs, and one method per operation."""
+    """One resource type: its token, inputs, secret outputs, and one method per operation.
+
+    A type says where its resources live (`collection`), what a Read's answer means
+    (`read_outputs`), the import ids it takes (`import_shapes`, `imported`), and what only
+    Cloudflare can say about a new one (`unknown_until_created`); reading and deleting by id are
+    the same for every type.
+    """
 
     type: ClassVar[str]
     fields: ClassVar[tuple[Field, ...]]
     secret_outputs: ClassVar[frozenset[str]] = frozenset()
+    unknown_until_created: ClassVar[tuple[str, ...]]
+    import_shapes: ClassVar[tuple[str, ...]]
 
     def check(self, news: Values) -> list[tuple[str, str]]:
         """(property, reason) for each input the stand-in cannot take."""
@@ -114,10 +122,24 @@ class Kind(ABC):
         return wanted
 
     @abstractmethod
-    def create(self, api: Api, news: Values) -> tuple[str, dict[str, Any]]: ...
+    def collection(self, scope: Values) -> str:
+        """The API path of this type's resources in the account (or zone) `scope` names by its
+        `accountId` (or `zoneId`): inputs, outputs or an import's scope alike."""
 
     @abstractmethod
-    def preview_create(self, news: Values) -> dict[str, Any]: ...
+    def read_outputs(self, found: Values, scope: Values, olds: Values) -> dict[str, Any]:
+        """The outputs a Read implies from Cloudflare's answer `found`, in `scope`, with the
+        state `olds` (empty for an import) for what Cloudflare never answers."""
+
+    @abstractmethod
+    def create(self, api: Api, news: Values) -> tuple[str, dict[str, Any]]: ...
+
+    def preview_create(self, news: Values) -> dict[str, Any]:
+        """Every input as planned; what only Cloudflare can say, unknown."""
+        return {
+            **self.planned_inputs(news),
+            **dict.fromkeys(self.unknown_until_created, UNKNOWN),
+        }
 
     @abstractmethod
     def update(
@@ -129,13 +151,24 @@ class Kind(ABC):
         self, olds: Values, news: Values, ignore: Collection[str] = ()
     ) -> dict[str, Any]: ...
 
-    @abstractmethod
     def read(self, api: Api, id_: str, olds: Values, old_inputs: Values) -> Found | None:
         """None when Cloudflare has no such resource. With no `olds` it is an import, and
         `id_` is the import id."""
+        scope, id_ = (olds, id_) if olds else self.imported(id_)
+        found = get_or_none(api, f"{self.collection(scope)}/{id_}")
+        if found is None:
+            return None
+        outputs = self.read_outputs(found, scope, olds)
+        return Found(found["id"], outputs, self.read_inputs(outputs, old_inputs))
 
-    @abstractmethod
-    def delete(self, api: Api, id_: str, olds: Values) -> None: ...
+    def imported(self, id_: str) -> tuple[dict[str, Any], str]:
+        """The scope and the resource id an import id names: by default an account's resource,
+        `<account_id>/<id>`."""
+        account_id, resource_id = split_import_id(id_, self.import_shapes)
+        return {"accountId": account_id}, resource_id
+
+    def delete(self, api: Api, id_: str, olds: Values) -> None:
+        delete_if_present(api, f"{self.collection(olds)}/{id_}")
 
     def planned_inputs(self, news: Values) -> dict[str, Any]:
         """Every input as planned; a computed one left out is for Cloudflare to say."""

@@ -11,21 +11,10 @@ Read, as with the real provider.
 from collections.abc import Collection
 from typing import Any
 
-from ._kind import (
-    UNKNOWN,
-    Api,
-    Field,
-    Found,
-    Kind,
-    Values,
-    delete_if_present,
-    get_or_none,
-    split_import_id,
-)
+from ._kind import UNKNOWN, Api, Field, Kind, Values
 
 _MECHANISMS = {"emails": "email", "pagerduties": "pagerduty", "webhooks": "webhooks"}
 _FILTERS = {"tokenIds": "token_id"}
-_IMPORT_SHAPES = ("<account_id>/<policy_id>",)
 
 
 class NotificationPolicy(Kind):
@@ -40,6 +29,8 @@ class NotificationPolicy(Kind):
         Field("description"),
         Field("alertInterval", computed=True),
     )
+    unknown_until_created = ("id", "created", "modified")
+    import_shapes = ("<account_id>/<policy_id>",)
 
     def check_values(self, news: Values) -> list[tuple[str, str]]:
         failures = []
@@ -56,43 +47,28 @@ class NotificationPolicy(Kind):
                     )
         return failures
 
+    def collection(self, scope: Values) -> str:
+        return f"/accounts/{scope['accountId']}/alerting/v3/policies"
+
+    def read_outputs(self, found: Values, scope: Values, olds: Values) -> dict[str, Any]:
+        return _outputs(found, str(scope.get("accountId")))
+
     def create(self, api: Api, news: Values) -> tuple[str, dict[str, Any]]:
-        created = api.call("POST", _collection(news["accountId"]), _body(news, creating=True))
+        created = api.call("POST", self.collection(news), _body(news, creating=True))
         applied = self.wanted(news, {})
         return created["id"], {**applied, "id": created["id"], "created": None, "modified": None}
-
-    def preview_create(self, news: Values) -> dict[str, Any]:
-        unknown = dict.fromkeys(("id", "created", "modified"), UNKNOWN)
-        return {**self.planned_inputs(news), **unknown}
 
     def update(
         self, api: Api, id_: str, olds: Values, news: Values, ignore: Collection[str] = ()
     ) -> dict[str, Any]:
         wanted = self.wanted(news, olds, ignore)
-        api.call("PUT", f"{_collection(olds['accountId'])}/{id_}", _body(wanted, creating=False))
+        api.call("PUT", f"{self.collection(olds)}/{id_}", _body(wanted, creating=False))
         return {**olds, **wanted}
 
     def preview_update(
         self, olds: Values, news: Values, ignore: Collection[str] = ()
     ) -> dict[str, Any]:
         return {**olds, **self.wanted(news, olds, ignore), "modified": UNKNOWN}
-
-    def read(self, api: Api, id_: str, olds: Values, old_inputs: Values) -> Found | None:
-        account_id = olds.get("accountId")
-        if not olds:
-            account_id, id_ = split_import_id(id_, _IMPORT_SHAPES)
-        found = get_or_none(api, f"{_collection(str(account_id))}/{id_}")
-        if found is None:
-            return None
-        outputs = _outputs(found, str(account_id))
-        return Found(found["id"], outputs, self.read_inputs(outputs, old_inputs))
-
-    def delete(self, api: Api, id_: str, olds: Values) -> None:
-        delete_if_present(api, f"{_collection(olds['accountId'])}/{id_}")
-
-
-def _collection(account_id: str) -> str:
-    return f"/accounts/{account_id}/alerting/v3/policies"
 
 
 def _body(news: Values, *, creating: bool) -> dict[str, Any]:

@@ -7,22 +7,9 @@ and is kept from state afterwards; `duration` and `clientSecretVersion` default 
 from collections.abc import Collection
 from typing import Any
 
-from ._kind import (
-    UNKNOWN,
-    Api,
-    Field,
-    Found,
-    Kind,
-    Values,
-    bad_import_id,
-    delete_if_present,
-    get_or_none,
-    same,
-    split_import_id,
-)
+from ._kind import UNKNOWN, Api, Field, Found, Kind, Values, bad_import_id, same, split_import_id
 
 _PREVIOUS_EXPIRY = "previousClientSecretExpiresAt"
-_IMPORT_SHAPES = ("accounts/<account_id>/<token_id>", "zones/<zone_id>/<token_id>")
 
 
 class ServiceToken(Kind):
@@ -37,6 +24,8 @@ class ServiceToken(Kind):
         Field(_PREVIOUS_EXPIRY),
     )
     secret_outputs = frozenset({"clientSecret"})
+    unknown_until_created = ("id", "clientId", "clientSecret", "expiresAt")
+    import_shapes = ("accounts/<account_id>/<token_id>", "zones/<zone_id>/<token_id>")
 
     def check_values(self, news: Values) -> list[tuple[str, str]]:
         failures = []
@@ -57,13 +46,17 @@ class ServiceToken(Kind):
             failures.append((missing, f"{given} also requires {missing}"))
         return failures
 
-    def create(self, api: Api, news: Values) -> tuple[str, dict[str, Any]]:
-        created = api.call("POST", _collection(news), _body(news))
-        return created["id"], _outputs(created, news, created.get("client_secret"), news)
+    def collection(self, scope: Values) -> str:
+        if scope.get("accountId"):
+            return f"/accounts/{scope['accountId']}/access/service_tokens"
+        return f"/zones/{scope.get('zoneId')}/access/service_tokens"
 
-    def preview_create(self, news: Values) -> dict[str, Any]:
-        unknown = dict.fromkeys(("id", "clientId", "clientSecret", "expiresAt"), UNKNOWN)
-        return {**self.planned_inputs(news), **unknown}
+    def read_outputs(self, found: Values, scope: Values, olds: Values) -> dict[str, Any]:
+        return _outputs(found, scope, olds.get("clientSecret"), olds)
+
+    def create(self, api: Api, news: Values) -> tuple[str, dict[str, Any]]:
+        created = api.call("POST", self.collection(news), _body(news))
+        return created["id"], _outputs(created, news, created.get("client_secret"), news)
 
     def update(
         self, api: Api, id_: str, olds: Values, news: Values, ignore: Collection[str] = ()
@@ -71,7 +64,7 @@ class ServiceToken(Kind):
         wanted = self.wanted(news, olds, ignore)
         # What changed, defaults included: leaving out a duration that was set sets 8760h.
         changed = {key: value for key, value in wanted.items() if not same(olds.get(key), value)}
-        updated = api.call("PUT", f"{_collection(olds)}/{id_}", _body(changed))
+        updated = api.call("PUT", f"{self.collection(olds)}/{id_}", _body(changed))
         # A PUT answers with a secret only when it bumped the version; else the old one stands.
         secret = updated.get("client_secret") or olds.get("clientSecret")
         return _outputs(updated, olds, secret, wanted)
@@ -90,32 +83,19 @@ class ServiceToken(Kind):
         }
 
     def read(self, api: Api, id_: str, olds: Values, old_inputs: Values) -> Found | None:
-        scope = olds
-        if not olds:
-            kind, scope_id, id_ = split_import_id(id_, _IMPORT_SHAPES)
-            scope_key = {"accounts": "accountId", "zones": "zoneId"}.get(kind)
-            if scope_key is None:
-                raise bad_import_id(f"{kind}/{scope_id}/{id_}", _IMPORT_SHAPES)
-            scope = {scope_key: scope_id}
-        found = get_or_none(api, f"{_collection(scope)}/{id_}")
-        if found is None:
-            return None
-        outputs = _outputs(found, scope, olds.get("clientSecret"), olds)
-        inputs = self.read_inputs(outputs, old_inputs)
-        if not olds:
+        found = super().read(api, id_, olds, old_inputs)
+        if found is not None and not olds:
             # An import implies no rotation: `clientSecretVersion` needs its deadline beside it
             # (Check), and an imported token has none to give.
-            inputs.pop("clientSecretVersion", None)
-        return Found(found["id"], outputs, inputs)
+            found.inputs.pop("clientSecretVersion", None)
+        return found
 
-    def delete(self, api: Api, id_: str, olds: Values) -> None:
-        delete_if_present(api, f"{_collection(olds)}/{id_}")
-
-
-def _collection(scope: Values) -> str:
-    if scope.get("accountId"):
-        return f"/accounts/{scope['accountId']}/access/service_tokens"
-    return f"/zones/{scope.get('zoneId')}/access/service_tokens"
+    def imported(self, id_: str) -> tuple[dict[str, Any], str]:
+        kind, scope_id, token_id = split_import_id(id_, self.import_shapes)
+        scope_key = {"accounts": "accountId", "zones": "zoneId"}.get(kind)
+        if scope_key is None:
+            raise bad_import_id(f"{kind}/{scope_id}/{token_id}", self.import_shapes)
+        return {scope_key: scope_id}, token_id
 
 
 def _body(news: Values) -> dict[str, Any]:
