@@ -32,13 +32,13 @@ import secrets
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 from .._durations import parse_duration
@@ -278,6 +278,37 @@ class _Alert:
         return shown
 
 
+class _AccountItem(Protocol):
+    """What lives in an account alone (an Access policy, a notification policy)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def account_id(self) -> str: ...
+
+    def public(self) -> dict[str, Any]: ...
+
+
+_Item = TypeVar("_Item", bound=_AccountItem)
+
+
+def _listed(items: Mapping[str, _AccountItem], account_id: str) -> list[dict[str, Any]]:
+    """What a list under `account_id` shows: the account's own items, as a get shows each."""
+    return [item.public() for item in items.values() if item.account_id == account_id]
+
+
+def _in_account(items: Mapping[str, _Item], route: _Route) -> _Item | None:
+    """The item the route names, or None when the route's account has no such item."""
+    item = items.get(route.item_id or "")
+    return item if item is not None and item.account_id == route.scope_id else None
+
+
+def _with_accounts(items: Mapping[str, _AccountItem]) -> list[dict[str, Any]]:
+    """Every item as a get shows it, with the `account_id` it lives in (for the test controls)."""
+    return [{**item.public(), "account_id": item.account_id} for item in items.values()]
+
+
 @dataclass
 class FakeCloudflareApi:
     """Serve with `with api.serve() as base_url:`; point the SDK (or `cloudflare:baseUrl`) at it.
@@ -366,7 +397,7 @@ class FakeCloudflareApi:
     def policies(self) -> list[dict[str, Any]]:
         """Every stored Access policy, as a get shows it, with the `account_id` it lives in."""
         with self._lock:
-            return [{**p.public(), "account_id": p.account_id} for p in self._policies.values()]
+            return _with_accounts(self._policies)
 
     def policy(self, policy_id: str) -> dict[str, Any] | None:
         """The stored Access policy (as in `policies()`), or None if there is none."""
@@ -380,7 +411,7 @@ class FakeCloudflareApi:
     def alerts(self) -> list[dict[str, Any]]:
         """Every stored notification policy, as a get shows it, with its `account_id`."""
         with self._lock:
-            return [{**a.public(), "account_id": a.account_id} for a in self._alerts.values()]
+            return _with_accounts(self._alerts)
 
     def alert(self, alert_id: str) -> dict[str, Any] | None:
         """The stored notification policy (as in `alerts()`), or None if there is none."""
@@ -600,10 +631,8 @@ class FakeCloudflareApi:
         payload: dict[str, Any],
         query: dict[str, list[str]],
     ) -> tuple[int, dict[str, str], bytes]:
-        account_id = route.scope_id
         if operation == "policy.list":
-            mine = [p.public() for p in self._policies.values() if p.account_id == account_id]
-            return _page(mine, query)
+            return _page(_listed(self._policies, route.scope_id), query)
         if operation in {"policy.create", "policy.update"}:
             problem = _policy_problem(payload, lambda token_id: token_id in self._tokens)
             if problem:
@@ -612,15 +641,15 @@ class FakeCloudflareApi:
             now = self._stamped()
             created = _AccessPolicy(
                 str(uuid.uuid4()),
-                account_id,
+                route.scope_id,
                 created_at=now,
                 **_policy_fields(payload),
                 updated_at=now,
             )
             self._policies[created.id] = created
             return _ok(created.public())
-        policy = self._policies.get(route.item_id or "")
-        if policy is None or policy.account_id != account_id:
+        policy = _in_account(self._policies, route)
+        if policy is None:
             return _error(404, _POLICY_NOT_FOUND, "Access policy not found")
         if operation == "policy.get":
             return _ok(policy.public())
@@ -640,10 +669,8 @@ class FakeCloudflareApi:
         payload: dict[str, Any],
         query: dict[str, list[str]],
     ) -> tuple[int, dict[str, str], bytes]:
-        account_id = route.scope_id
         if operation == "alert.list":
-            mine = [a.public() for a in self._alerts.values() if a.account_id == account_id]
-            return _page(mine, query)
+            return _page(_listed(self._alerts, route.scope_id), query)
         if operation in {"alert.create", "alert.update"}:
             problem = _alert_problem(payload, creating=operation == "alert.create")
             if problem:
@@ -652,7 +679,7 @@ class FakeCloudflareApi:
             now = self._stamped()
             created = _Alert(
                 id=str(uuid.uuid4()),
-                account_id=account_id,
+                account_id=route.scope_id,
                 name=payload["name"],
                 alert_type=payload["alert_type"],
                 enabled=payload["enabled"],
@@ -666,8 +693,8 @@ class FakeCloudflareApi:
             self._alerts[created.id] = created
             # Creating and updating answer with the id alone, as the SDK's types say.
             return _ok({"id": created.id})
-        alert = self._alerts.get(route.item_id or "")
-        if alert is None or alert.account_id != account_id:
+        alert = _in_account(self._alerts, route)
+        if alert is None:
             return _error(404, _ALERT_NOT_FOUND, "Notification policy not found")
         if operation == "alert.get":
             return _ok(alert.public())
