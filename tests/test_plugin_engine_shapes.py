@@ -11,9 +11,9 @@ import pytest
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
-from cloudflare_service_token._plugin import resource_type_of
 from cloudflare_service_token._plugin_server import engine_address
 from cloudflare_service_token._renewal import format_timestamp
+from cloudflare_service_token._wire import resource_type_of
 from cloudflare_service_token.testing import CloudflareMocks, FakeCloudflareApi, RecordingMonitor
 from tests.conftest import ACCOUNT_ID, NOW
 from tests.hosts import HostProcess, plugin_command, start_host
