@@ -10,12 +10,12 @@ from cloudflare_service_token._wire import resource_type_of
 from cloudflare_service_token.testing import FakeClock, FakeCloudflareApi
 from cloudflare_service_token.testing.local_cloudflare._serve import engine_address
 from tests.conftest import ACCOUNT_ID, NOW
+from tests.engine_shapes import Secret
 from tests.local_cloudflare_harness import (
     ALERT_TYPE,
     COMPONENT_TYPE,
     POLICY_TYPE,
     TOKEN_TYPE,
-    Secret,
     serve_local_cloudflare,
     urn,
 )

@@ -22,7 +22,8 @@ from pulumi.runtime.proto import provider_pb2_grpc
 import cloudflare_service_token
 from cloudflare_service_token.testing import FakeCloudflareApi, write_local_cloudflare_plugin
 from tests.conftest import ACCOUNT_ID
-from tests.local_cloudflare_harness import TOKEN_TYPE, EngineClient, Secret
+from tests.engine_shapes import Secret
+from tests.local_cloudflare_harness import TOKEN_TYPE, EngineClient
 
 # Starts real processes (hosts, plugins, pip, pytest): `-m process`, run by CI after the
 # fast suite.

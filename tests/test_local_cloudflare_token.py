@@ -12,12 +12,12 @@ import pytest
 from cloudflare_service_token._machines import UNKNOWN
 from cloudflare_service_token.testing import FakeClock, FakeCloudflareApi
 from tests.conftest import ACCOUNT_ID, NOW, ZONE_ID
+from tests.engine_shapes import Secret
 from tests.local_cloudflare_harness import (
     POLICY_TYPE,
     TOKEN_TYPE,
     Answer,
     EngineClient,
-    Secret,
     serve_local_cloudflare,
 )
 

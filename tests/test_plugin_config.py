@@ -15,7 +15,8 @@ from cloudflare_service_token._renewal import format_timestamp
 from cloudflare_service_token.testing import FakeCloudflareApi
 from cloudflare_service_token.testing._fake_api import Fault
 from tests.conftest import ACCOUNT_ID, NOW
-from tests.plugin_harness import PluginClient, Secret, serve_plugin
+from tests.engine_shapes import Secret
+from tests.plugin_harness import PluginClient, serve_plugin
 
 SENTINEL = "sentinel-api-token-3c4d-must-never-leak"
 TRACKER = "cloudflare-service-token:index:TokenRenewal"

@@ -1,4 +1,4 @@
-"""The plugin reads what the engine sends (shapes: `tests/plugin_harness.py`): the component's
+"""The plugin reads what the engine sends (shapes: `tests/engine_shapes.py`): the component's
 children under URNs qualified by the component's type, Construct inputs as output values, aliases
 as protobuf messages, and the engine's flags before its address on the command line."""
 
@@ -16,17 +16,13 @@ from cloudflare_service_token._renewal import format_timestamp
 from cloudflare_service_token._wire import resource_type_of
 from cloudflare_service_token.testing import CloudflareMocks, FakeCloudflareApi, RecordingMonitor
 from tests.conftest import ACCOUNT_ID, NOW
+from tests.engine_shapes import ENGINE_FLAGS, OutputValue, Secret, alias_spec, alias_urn
 from tests.hosts import HostProcess, plugin_command, start_host
 from tests.machine_inputs import TOKEN_ID
 from tests.plugin_harness import (
-    ENGINE_FLAGS,
     ROOT_STACK,
-    OutputValue,
     PluginClient,
     PreviewMocks,
-    Secret,
-    alias_spec,
-    alias_urn,
     child_urn,
     component_urn,
     construct_recorded,

@@ -22,16 +22,9 @@ from cloudflare_service_token._schema import package_schema
 from cloudflare_service_token._wire import is_unknown
 from cloudflare_service_token.testing import CloudflareMocks, FakeCloudflareApi, RecordingMonitor
 from tests.conftest import ACCOUNT_ID
+from tests.engine_shapes import ENGINE_FLAGS, OutputValue, Secret
 from tests.hosts import HostProcess, plugin_command, serve_monitor, start_host
-from tests.plugin_harness import (
-    ENGINE_FLAGS,
-    ROOT_STACK,
-    OutputValue,
-    PluginClient,
-    PreviewMocks,
-    Secret,
-    construct_recorded,
-)
+from tests.plugin_harness import ROOT_STACK, PluginClient, PreviewMocks, construct_recorded
 
 # Starts real processes (hosts, plugins, pip, pytest): `-m process`, run by CI after the
 # fast suite.

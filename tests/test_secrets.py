@@ -20,8 +20,9 @@ from cloudflare_service_token._providers import (
 )
 from cloudflare_service_token.testing import FakeCloudflareApi, run_program
 from tests.conftest import ACCOUNT_ID, NOW
+from tests.engine_shapes import Secret
 from tests.machine_inputs import TOKEN_ID
-from tests.plugin_harness import Secret, serve_plugin
+from tests.plugin_harness import serve_plugin
 from tests.renewal_world import API_TOKEN, World, component_run, renewal_world
 
 PROVIDERS = [TokenRenewalProvider, RenewalScheduleProvider, SecretRotationProvider]
