@@ -24,7 +24,8 @@ from cloudflare_service_token._machines import UNKNOWN
 from cloudflare_service_token._plugin import ServiceTokenProvider
 from cloudflare_service_token._plugin_server import PluginServicer, start
 from cloudflare_service_token._schema import COMPONENT_TYPE, PACKAGE
-from cloudflare_service_token.testing import RecordingMonitor
+from cloudflare_service_token.testing import FakeCloudflareApi, RecordingMonitor
+from tests.conftest import ACCOUNT_ID, NOW
 from tests.engine_shapes import (
     UNKNOWN_MARKERS,
     OutputValue,
@@ -36,11 +37,18 @@ from tests.engine_shapes import (
 )
 from tests.hosts import serve_monitor
 from tests.in_process import serve_in_process
+from tests.machine_inputs import TOKEN_ID
 
 VERSION = "0.2.0"
 STACK, PROJECT = "dev", "consumer"
 ROOT_STACK: Final = f"urn:pulumi:{STACK}::{PROJECT}::pulumi:pulumi:Stack::{PROJECT}-{STACK}"
 COMPONENT_NAME: Final = "ci"
+# The plugin's custom resources, as a program's SDK names them (written out, not read from the
+# plugin's schema, so that a renamed type fails here).
+TRACKER: Final = "cloudflare-service-token:index:TokenRenewal"
+SCHEDULE: Final = "cloudflare-service-token:index:RenewalSchedule"
+ROTATION: Final = "cloudflare-service-token:index:SecretRotation"
+_API_TOKEN: Final = "plugin-test-api-token"
 
 
 # -- URNs ---------------------------------------------------------------------------------------
@@ -280,3 +288,14 @@ def serve_plugin(engine_address: str = "") -> Iterator[PluginClient]:
 
     with serve_in_process(begin, "the in-process plugin") as stub:
         yield PluginClient(stub)
+
+
+@contextmanager
+def serve_configured_plugin() -> Iterator[PluginClient]:
+    """A fresh plugin configured against a fake Cloudflare that holds the token `TOKEN_ID`:
+    tracking a rotation reads it."""
+    api = FakeCloudflareApi(api_token=_API_TOKEN, now=lambda: NOW)
+    api.add_token(account_id=ACCOUNT_ID, token_id=TOKEN_ID)
+    with api.serve() as base_url, serve_plugin() as served:
+        served.configure({"apiToken": _API_TOKEN, "baseUrl": base_url})
+        yield served

@@ -16,10 +16,9 @@ from cloudflare_service_token.testing import FakeCloudflareApi
 from cloudflare_service_token.testing._fake_api import Fault
 from tests.conftest import ACCOUNT_ID, NOW
 from tests.engine_shapes import Secret
-from tests.plugin_harness import PluginClient, serve_plugin
+from tests.plugin_harness import TRACKER, PluginClient, serve_plugin
 
 SENTINEL = "sentinel-api-token-3c4d-must-never-leak"
-TRACKER = "cloudflare-service-token:index:TokenRenewal"
 TIMEOUT_KEY = "`cloudflare-service-token:apiTimeoutSeconds`"
 RETRIES_KEY = "`cloudflare-service-token:apiMaxRetries`"
 

@@ -14,34 +14,30 @@ from pulumi.runtime import rpc
 from cloudflare_service_token._plugin_server import engine_address
 from cloudflare_service_token._renewal import format_timestamp
 from cloudflare_service_token._wire import resource_type_of
-from cloudflare_service_token.testing import CloudflareMocks, FakeCloudflareApi, RecordingMonitor
+from cloudflare_service_token.testing import CloudflareMocks, RecordingMonitor
 from tests.conftest import ACCOUNT_ID, NOW
 from tests.engine_shapes import ENGINE_FLAGS, OutputValue, Secret, alias_spec, alias_urn
 from tests.hosts import HostProcess, plugin_command, start_host
 from tests.machine_inputs import TOKEN_ID
 from tests.plugin_harness import (
     ROOT_STACK,
+    ROTATION,
+    SCHEDULE,
+    TRACKER,
     PluginClient,
     PreviewMocks,
     child_urn,
     component_urn,
     construct_recorded,
-    serve_plugin,
+    serve_configured_plugin,
 )
 
-TRACKER = "cloudflare-service-token:index:TokenRenewal"
-SCHEDULE = "cloudflare-service-token:index:RenewalSchedule"
-ROTATION = "cloudflare-service-token:index:SecretRotation"
 NETWORK = "urn:pulumi:dev::consumer::aws:ec2/vpc:Vpc::net"
 
 
 @pytest.fixture
 def client() -> Iterator[PluginClient]:
-    # Tracking a rotation reads the token: Cloudflare (the fake) holds it.
-    api = FakeCloudflareApi(api_token="plugin-test-api-token", now=lambda: NOW)
-    api.add_token(account_id=ACCOUNT_ID, token_id=TOKEN_ID)
-    with api.serve() as base_url, serve_plugin() as served:
-        served.configure({"apiToken": "plugin-test-api-token", "baseUrl": base_url})
+    with serve_configured_plugin() as served:
         yield served
 
 

@@ -17,10 +17,7 @@ from cloudflare_service_token.testing import CloudflareMocks
 from tests.conftest import ACCOUNT_ID, NOW, ZONE_ID
 from tests.hosts import HostProcess, plugin_command, start_host
 from tests.machine_inputs import TOKEN_ID
-from tests.plugin_harness import PluginClient, construct_recorded, serve_plugin
-
-TRACKER = "cloudflare-service-token:index:TokenRenewal"
-ROTATION = "cloudflare-service-token:index:SecretRotation"
+from tests.plugin_harness import ROTATION, TRACKER, PluginClient, construct_recorded, serve_plugin
 
 
 def is_traceback_free(message: str) -> bool:

@@ -14,14 +14,10 @@ from cloudflare_service_token._machines import (
     TokenRenewal,
 )
 from cloudflare_service_token._renewal import format_timestamp
-from cloudflare_service_token.testing import FakeCloudflareApi
 from tests.conftest import ACCOUNT_ID, NOW
 from tests.machine_inputs import DAY, TOKEN_ID, rotation, schedule, tracker
-from tests.plugin_harness import PluginClient, serve_plugin
+from tests.plugin_harness import ROTATION, SCHEDULE, TRACKER, PluginClient, serve_configured_plugin
 
-TRACKER = "cloudflare-service-token:index:TokenRenewal"
-SCHEDULE = "cloudflare-service-token:index:RenewalSchedule"
-ROTATION = "cloudflare-service-token:index:SecretRotation"
 TRACKED = {
     "tokenId": TOKEN_ID,
     "accountId": ACCOUNT_ID,
@@ -32,11 +28,7 @@ TRACKED = {
 
 @pytest.fixture
 def client() -> Iterator[PluginClient]:
-    # Tracking a rotation reads the token: Cloudflare (the fake) holds it.
-    api = FakeCloudflareApi(api_token="plugin-test-api-token", now=lambda: NOW)
-    api.add_token(account_id=ACCOUNT_ID, token_id=TOKEN_ID)
-    with api.serve() as base_url, serve_plugin() as served:
-        served.configure({"apiToken": "plugin-test-api-token", "baseUrl": base_url})
+    with serve_configured_plugin() as served:
         yield served
 
 

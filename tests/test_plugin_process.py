@@ -24,14 +24,19 @@ from cloudflare_service_token.testing import CloudflareMocks, FakeCloudflareApi,
 from tests.conftest import ACCOUNT_ID
 from tests.engine_shapes import ENGINE_FLAGS, OutputValue, Secret
 from tests.hosts import HostProcess, plugin_command, serve_monitor, start_host
-from tests.plugin_harness import ROOT_STACK, PluginClient, PreviewMocks, construct_recorded
+from tests.plugin_harness import (
+    ROOT_STACK,
+    TRACKER,
+    PluginClient,
+    PreviewMocks,
+    construct_recorded,
+)
 
 # Starts real processes (hosts, plugins, pip, pytest): `-m process`, run by CI after the
 # fast suite.
 pytestmark = pytest.mark.process
 
 SENTINEL = "sentinel-api-token-9f8e7d-must-never-leak"
-TRACKER = "cloudflare-service-token:index:TokenRenewal"
 
 
 def wall_now() -> datetime:
