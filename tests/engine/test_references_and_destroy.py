@@ -5,15 +5,9 @@ from pathlib import Path
 
 from . import programs
 from .harness import LocalCloudflare, python_project, root_stack
+from .stories import CI_TOKEN
 
-TOKENS = {
-    "ci": {
-        "name": "CI/CD app",
-        "minDaysForRenewal": 30,
-        "serviceAuthPolicyName": "CI/CD may reach internal apps",
-        "expiryAlertEmails": ["ops@example.com"],
-    }
-}
+TOKENS = {"ci": CI_TOKEN}
 
 
 def test_a_consumer_stack_reads_the_token_and_keeps_its_secrets_secret(

@@ -8,14 +8,10 @@ from pathlib import Path
 import pytest
 
 from .harness import LocalCloudflare, Project, local_cloudflare, root_stack
+from .stories import CI_TOKEN
 
 TOKENS = {
-    "ci": {
-        "name": "CI/CD app",
-        "minDaysForRenewal": 30,
-        "serviceAuthPolicyName": "CI/CD may reach internal apps",
-        "expiryAlertEmails": ["ops@example.com"],
-    },
+    "ci": CI_TOKEN,
     "uptime": {
         "name": "Uptime checks",
         "duration": "17520h",

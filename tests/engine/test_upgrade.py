@@ -8,17 +8,13 @@ from io import BytesIO
 from pathlib import Path
 
 from .harness import ROOT, LocalCloudflare, Project, Step, root_stack
+from .stories import CI_TOKEN
 
 # The commit that recorded release 0.1.0's golden state (its code is that release's).
 RELEASE_0_1_0 = "149dca8"
 SECRET_ROTATION = "pulumi-python:dynamic/cloudflare-service-token:SecretRotation"
 TOKENS = {
-    "ci": {
-        "name": "CI/CD app",
-        "minDaysForRenewal": 30,
-        "serviceAuthPolicyName": "CI/CD may reach internal apps",
-        "expiryAlertEmails": ["ops@example.com"],
-    },
+    "ci": CI_TOKEN,
     "uptime": {"name": "Uptime checks", "secretVersion": 1, "previousSecretGrace": "48h"},
     "deploy": {"name": "Deploy bot", "minDaysForRenewal": 30, "renewalStrategy": "replace"},
 }
