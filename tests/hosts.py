@@ -96,26 +96,38 @@ def start_host(
     command: list[str], workdir: Path, env: dict[str, str] | None = None
 ) -> Iterator[HostProcess]:
     """Run `command + [engine address]` in `workdir`; yield once it has printed its port."""
-    with serve_engine() as (engine, address):
-        process = subprocess.Popen(
-            [*command, address],
-            cwd=workdir,
-            env=env if env is not None else host_environment(workdir),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-        readers: list[threading.Thread] = []
+    with (
+        serve_engine() as (engine, address),
+        run_host([*command, address], workdir, env) as (process, port, stderr),
+    ):
+        channel = grpc.insecure_channel(f"127.0.0.1:{port}")
         try:
-            stderr: list[str] = []
-            port = _port_from(process, stderr, readers)
-            channel = grpc.insecure_channel(f"127.0.0.1:{port}")
-            try:
-                stub = provider_pb2_grpc.ResourceProviderStub(channel)
-                yield HostProcess(process, port, engine, stderr, stub)
-            finally:
-                channel.close()
+            stub = provider_pb2_grpc.ResourceProviderStub(channel)
+            yield HostProcess(process, port, engine, stderr, stub)
         finally:
-            _end(process, readers)
+            channel.close()
+
+
+@contextmanager
+def run_host(
+    command: list[str], workdir: Path, env: dict[str, str] | None = None
+) -> Iterator[tuple[subprocess.Popen[bytes], int, list[str]]]:
+    """Run `command` (the engine's address included) in `workdir` with what a host inherits
+    (`env`, else `host_environment`); yield the process, the port it printed and what it writes
+    to stderr; end it by its own pid."""
+    process = subprocess.Popen(
+        command,
+        cwd=workdir,
+        env=env if env is not None else host_environment(workdir),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    readers: list[threading.Thread] = []
+    try:
+        stderr: list[str] = []
+        yield process, _port_from(process, stderr, readers), stderr
+    finally:
+        _end(process, readers)
 
 
 PLUGIN_DIR = Path(__file__).parents[1] / "provider"
