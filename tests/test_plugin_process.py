@@ -252,6 +252,22 @@ def test_without_credentials_a_due_renewal_fails_naming_the_plugin_config(
     assert fake.calls() == 0
 
 
+def track_expired_token(client: PluginClient, fake: FakeCloudflareApi) -> str:
+    """Track a token that expired two days ago, which the plugin renews at once; its id."""
+    expired = wall_now() - timedelta(days=2)
+    token = fake.add_token(account_id=ACCOUNT_ID, expires_at=expired)
+    client.create(
+        TRACKER,
+        {
+            "tokenId": token["id"],
+            "accountId": ACCOUNT_ID,
+            "tokenExpiresAt": format_timestamp(expired),
+            "minDays": 30,
+        },
+    )
+    return str(token["id"])
+
+
 def test_renewing_an_expired_token_warns_through_the_engine_log(
     plugin: HostProcess, api: tuple[FakeCloudflareApi, str]
 ):
@@ -264,21 +280,11 @@ def test_renewing_an_expired_token_warns_through_the_engine_log(
             "cloudflare-service-token:config:baseUrl": base_url,
         },
     )
-    expired = wall_now() - timedelta(days=2)
-    token = fake.add_token(account_id=ACCOUNT_ID, expires_at=expired)
 
-    client.create(
-        TRACKER,
-        {
-            "tokenId": token["id"],
-            "accountId": ACCOUNT_ID,
-            "tokenExpiresAt": format_timestamp(expired),
-            "minDays": 30,
-        },
-    )
+    token_id = track_expired_token(client, fake)
 
     assert fake.calls("refresh") == 1  # credentials from the legacy `variables` form
-    warnings = [log for log in plugin.engine.logs if f"service token {token['id']} expired" in log]
+    warnings = [log for log in plugin.engine.logs if f"service token {token_id} expired" in log]
     assert len(warnings) == 1
     assert SENTINEL not in repr(plugin.engine.logs)
 
@@ -291,17 +297,7 @@ def test_behind_the_engines_flags_the_plugin_still_logs_to_the_engine(
     with start_host([*plugin_command(), *ENGINE_FLAGS], tmp_path) as traced:
         client = PluginClient(traced.stub)
         client.configure({"apiToken": Secret(SENTINEL), "baseUrl": base_url})
-        expired = wall_now() - timedelta(days=2)
-        token = fake.add_token(account_id=ACCOUNT_ID, expires_at=expired)
 
-        client.create(
-            TRACKER,
-            {
-                "tokenId": token["id"],
-                "accountId": ACCOUNT_ID,
-                "tokenExpiresAt": format_timestamp(expired),
-                "minDays": 30,
-            },
-        )
+        token_id = track_expired_token(client, fake)
 
-        assert [log for log in traced.engine.logs if f"service token {token['id']}" in log]
+        assert [log for log in traced.engine.logs if f"service token {token_id}" in log]
