@@ -45,6 +45,16 @@ def created(world: World, inputs: dict[str, object] = INPUTS) -> Answer:
     return world.engine.create(TOKEN_TYPE, inputs)
 
 
+def policy_letting_in(token_id: str) -> dict[str, object]:
+    """An Access policy's inputs whose service-token rule lets the token in."""
+    return {
+        "accountId": ACCOUNT_ID,
+        "name": "ci",
+        "decision": "non_identity",
+        "includes": [{"serviceToken": {"tokenId": token_id}}],
+    }
+
+
 def test_create_returns_the_secret_once_and_marks_it_secret(world) -> None:
     token = created(world)
 
@@ -352,13 +362,7 @@ def test_delete_removes_the_token_and_a_token_already_gone_is_deleted(world) -> 
 
 def test_deleting_a_token_a_policy_includes_fails_as_cloudflare_refuses_it(world) -> None:
     token = created(world)
-    policy_inputs = {
-        "accountId": ACCOUNT_ID,
-        "name": "ci",
-        "decision": "non_identity",
-        "includes": [{"serviceToken": {"tokenId": token.id}}],
-    }
-    world.engine.create(POLICY_TYPE, policy_inputs)
+    world.engine.create(POLICY_TYPE, policy_letting_in(token.id))
 
     with pytest.raises(grpc.RpcError) as refused:
         world.engine.delete(TOKEN_TYPE, token, INPUTS)
@@ -373,17 +377,10 @@ def test_create_before_destroy_moves_the_policy_to_the_new_token_then_deletes_th
     world,
 ) -> None:
     old = created(world)
-    policy_inputs = {
-        "accountId": ACCOUNT_ID,
-        "name": "ci",
-        "decision": "non_identity",
-        "includes": [{"serviceToken": {"tokenId": old.id}}],
-    }
-    policy = world.engine.create(POLICY_TYPE, policy_inputs)
+    policy = world.engine.create(POLICY_TYPE, policy_letting_in(old.id))
 
     new = created(world, {**INPUTS, "name": "ci-next"})
-    moved = {**policy_inputs, "includes": [{"serviceToken": {"tokenId": new.id}}]}
-    world.engine.update(POLICY_TYPE, policy, policy_inputs, moved)
+    world.engine.update(POLICY_TYPE, policy, policy_letting_in(old.id), policy_letting_in(new.id))
     world.engine.delete(TOKEN_TYPE, old, INPUTS)
 
     assert [t["id"] for t in world.api.tokens()] == [new.id]
