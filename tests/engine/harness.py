@@ -401,12 +401,37 @@ def serve_program_process(path: Path, env: Mapping[str, str]) -> Iterator[list[s
 
 
 def end_group(process: subprocess.Popen[str]) -> None:
-    """End the CLI and anything it started, through its process group (its own pid)."""
+    """End the CLI and everything it started, each by its own pid.
+
+    Its process group is not enough: the CLI starts each plugin in a group of its own (so that
+    Ctrl-C reaches the CLI alone), and plugins of a killed CLI live on, orphaned. So the CLI's
+    descendants are listed while it still stands, and each is ended after it."""
+    started = descendants(process.pid) if process.poll() is None else []
     with suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
     if process.poll() is None:
         process.kill()
     process.wait()
+    for pid in started:
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def descendants(pid: int) -> list[int]:
+    """The pids of every process below `pid`, from /proc (children before grandchildren)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with suppress(OSError, ValueError, IndexError):
+            # The command name (2nd field) is in parentheses and may hold spaces.
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found: list[int] = []
+    frontier = [pid]
+    while frontier:
+        below = [child for parent in frontier for child in children.get(parent, [])]
+        found += below
+        frontier = below
+    return found
 
 
 def root_stack(
@@ -491,3 +516,14 @@ def plugin_project(
         }
     )
     return project
+
+
+def processes_in(folder: Path) -> list[int]:
+    """The pids of the processes whose working folder is `folder` or below it: a project's
+    plugins and hosts run in its folder."""
+    found = []
+    for cwd in Path("/proc").glob("[0-9]*/cwd"):
+        with suppress(OSError):
+            if cwd.resolve().is_relative_to(folder):
+                found.append(int(cwd.parent.name))
+    return found
