@@ -70,8 +70,11 @@ def test_failed_runs_leave_no_warnings_and_no_tracebacks_behind() -> None:
     )
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split("\n") == [
-        "raised ZeroDivisionError",
+    first, *rest = result.stdout.split("\n")
+    # Both applies fail; which failure the run reports depends on which task the event loop
+    # finishes first, so either is right, as long as it is one of them, reported once.
+    assert first in ("raised ZeroDivisionError", "raised KeyError")
+    assert rest == [
         "raised DeploymentError",
         "raised KeyError",
         "raised DeploymentError",
