@@ -510,6 +510,66 @@ def test_a_rotation_that_cannot_tell_rotates_nothing_and_asks():
     assert "raise secret_version to 4" in message
 
 
+def test_a_rotation_that_cannot_tell_names_the_view_it_recorded():
+    olds = {**rotated_state(), "seen_updated_at": "2026-11-20T12:00:00Z"}
+    plan = SecretRotation.update(olds, rotation(secret_version=3), NOW)
+
+    with pytest.raises(RenewalError) as failed:
+        plan.outputs(NotRotated(Verdict.UNSURE, view(updated_at=NOW)))
+
+    assert str(failed.value).startswith(
+        f"Cloudflare shows service token {TOKEN_ID} changed at 2026-11-23T12:00:00Z, after "
+        "this stack last recorded it (2026-11-20T12:00:00Z), and does not say which secret "
+        "version it has:"
+    )
+
+
+def test_a_rotation_without_a_recorded_view_or_a_change_time_still_says_what_it_saw():
+    # State written by 0.2.0 records no view, and Cloudflare's answer may carry no updated_at.
+    plan = SecretRotation.update(rotated_state(), rotation(secret_version=3), NOW)
+
+    with pytest.raises(RenewalError) as failed:
+        plan.outputs(NotRotated(Verdict.UNSURE, view()))
+
+    assert str(failed.value).startswith(
+        f"Cloudflare shows service token {TOKEN_ID} changed, after this stack last recorded "
+        "it, and does not say which secret version it has:"
+    )
+
+
+def test_a_rotation_found_done_without_versions_on_both_sides_names_the_change_time():
+    plan = SecretRotation.update(rotated_state(), rotation(secret_version=3), NOW)
+    done = NotRotated(Verdict.DONE, view(updated_at=NOW - timedelta(hours=2), secret_version=3))
+
+    with pytest.raises(RenewalError) as failed:
+        plan.outputs(done)
+
+    message = str(failed.value)
+    assert "since this stack last recorded it (it changed at 2026-11-23T10:00:00Z):" in message
+    assert "(for a rotation by this stack, about 2026-11-24T10:00:00Z)" in message
+
+
+def test_a_rotation_found_done_without_a_change_time_points_at_the_grace():
+    olds = {**rotated_state(), "seen_updated_at": "2026-11-20T12:00:00Z", "seen_secret_version": 2}
+    plan = SecretRotation.update(olds, rotation(secret_version=3), NOW)
+
+    with pytest.raises(RenewalError) as failed:
+        plan.outputs(NotRotated(Verdict.DONE, view(secret_version=3)))
+
+    message = str(failed.value)
+    assert "(its secret version went from 2 to 3)" in message
+    assert "(for a rotation by this stack, its grace after it was made)" in message
+
+
+def test_a_recorded_version_without_a_recorded_time_is_still_compared():
+    olds = {**rotated_state(), "seen_updated_at": "", "seen_secret_version": 2}
+
+    plan = SecretRotation.update(olds, rotation(secret_version=3), NOW)
+
+    assert isinstance(plan.call, Rotate)
+    assert plan.call.seen == view(secret_version=2)
+
+
 def test_a_rotation_records_cloudflares_view_after_it():
     plan = SecretRotation.update(rotated_state(), rotation(secret_version=3), NOW)
 
@@ -566,3 +626,7 @@ def test_check_refuses_an_account_id_that_is_not_32_hex(machine, bad):
 
 def test_unknown_ids_are_not_checked_yet():
     assert TokenRenewal.check({}, tracker(token_id=UNKNOWN, account_id=UNKNOWN)) == []
+
+
+def test_an_unknown_reads_as_unknown_where_a_failed_assertion_shows_it():
+    assert repr({"expires_at": UNKNOWN}) == "{'expires_at': UNKNOWN}"
