@@ -475,7 +475,10 @@ def test_a_lost_rotation_answer_says_what_consumers_keep_and_what_the_next_up_do
         plan.outputs(RotationUnknown("no answer came within 30s"))
 
     message = str(failed.value)
-    assert "may or may not have happened: no answer came within 30s" in message
+    assert message.startswith(
+        f"the rotation of the secret of service token {TOKEN_ID} may or may not have happened: "
+        "no answer came within 30s."
+    )
     assert "It is not retried" in message
     assert f"previous one, accepted until {format_timestamp(NOW + DAY)}" in message
     assert "The next `pulumi up` reads the token first" in message
@@ -561,13 +564,23 @@ def test_a_rotation_found_done_without_a_change_time_points_at_the_grace():
     assert "(for a rotation by this stack, its grace after it was made)" in message
 
 
-def test_a_recorded_version_without_a_recorded_time_is_still_compared():
-    olds = {**rotated_state(), "seen_updated_at": "", "seen_secret_version": 2}
+@pytest.mark.parametrize("recorded_version", [0, 2])
+def test_a_recorded_version_without_a_recorded_time_is_still_compared(recorded_version):
+    olds = {**rotated_state(), "seen_updated_at": "", "seen_secret_version": recorded_version}
 
     plan = SecretRotation.update(olds, rotation(secret_version=3), NOW)
 
     assert isinstance(plan.call, Rotate)
-    assert plan.call.seen == view(secret_version=2)
+    assert plan.call.seen == view(secret_version=recorded_version)
+
+
+def test_a_rotation_preview_leaves_the_view_it_will_record_unknown():
+    olds = {**rotated_state(), "seen_updated_at": "2026-11-20T12:00:00Z", "seen_secret_version": 2}
+
+    outputs = SecretRotation.update(olds, rotation(secret_version=3), NOW).outputs(UNKNOWN)
+
+    assert outputs["seen_updated_at"] is UNKNOWN
+    assert outputs["seen_secret_version"] is UNKNOWN
 
 
 def test_a_rotation_records_cloudflares_view_after_it():
