@@ -2,7 +2,8 @@
 names saved in state, what Check reports, what Diff decides with unknown inputs, and what a
 preview leaves unknown. Pure calls: (olds, news, now) in, decisions out."""
 
-from datetime import datetime, timedelta
+import time
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -379,6 +380,17 @@ def test_a_due_tracker_asks_for_a_refresh_unless_cloudflare_shows_the_window_lef
     assert plan.call == Refresh(ACCOUNT_ID, TOKEN_ID, NOW + 30 * DAY)
 
 
+def test_a_due_tracker_at_the_calendars_end_still_compares_cloudflares_expiry():
+    now = datetime(9999, 12, 20, tzinfo=UTC)
+    soon = format_timestamp(now + 5 * DAY)
+    plan = TokenRenewal.update(
+        tracked(expires_at=soon, token_expires_at=soon), tracker(token_expires_at=soon), now
+    )
+
+    assert isinstance(plan.call, Refresh)
+    assert plan.call.still_due(view(expires_at=now + 5 * DAY)) is True
+
+
 @pytest.mark.parametrize(
     ("expires_at", "due"),
     [
@@ -572,6 +584,26 @@ def test_a_recorded_version_without_a_recorded_time_is_still_compared(recorded_v
 
     assert isinstance(plan.call, Rotate)
     assert plan.call.seen == view(secret_version=recorded_version)
+
+
+def test_a_new_rotation_trackers_preview_leaves_the_view_it_will_record_unknown():
+    outputs = SecretRotation.create(rotation(), NOW).outputs(UNKNOWN)
+
+    assert outputs["seen_updated_at"] is UNKNOWN
+    assert outputs["seen_secret_version"] is UNKNOWN
+
+
+def test_the_view_is_recorded_in_utc_whatever_the_hosts_time_zone(monkeypatch):
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        moment = datetime(2026, 11, 23, 21, 0, 0, 500_000, tzinfo=timezone(timedelta(hours=9)))
+        outputs = SecretRotation.create(rotation(), NOW).outputs(view(updated_at=moment))
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+    assert outputs["seen_updated_at"] == "2026-11-23T12:00:00.500000Z"
 
 
 def test_a_rotation_preview_leaves_the_view_it_will_record_unknown():

@@ -564,8 +564,8 @@ class SecretRotation(Machine):
         # view is recorded now, so even the first rotation has something to compare with.
 
         def started(answer: Any) -> dict[str, Any]:
-            seen = UNKNOWN if answer is UNKNOWN else answer
-            return cls._outputs(news, None, None, None, seen)
+            # The read's view, or UNKNOWN in a preview: what is recorded either way.
+            return cls._outputs(news, None, None, None, answer)
 
         return Plan(Read(str(news["account_id"]), str(news["token_id"])), started)
 
