@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 from datetime import timedelta
 
+import httpx
 import pytest
 
 from cloudflare_service_token._cloudflare_api import (
@@ -318,3 +319,73 @@ def test_perform_rotates_when_cloudflare_shows_nothing_new(api):
 
     assert isinstance(answer, Rotated) and answer.client_secret
     assert fake.accepts(token_id, answer.client_secret)
+
+
+def test_a_rotation_answered_with_something_not_json_is_of_unknown_outcome(api):
+    fake, settings, token_id = api
+    fake.fail_next("rotate", Fault(200, body=b"<html>ok</html>", commit=True))
+
+    with pytest.raises(RotationOutcomeUnknownError) as unknown:
+        rotate_service_token(settings, ACCOUNT_ID, token_id, NOW + timedelta(days=1))
+
+    assert unknown.value.what == "Cloudflare answered with a body that is not JSON"
+    assert str(unknown.value) == unknown.value.what
+
+
+def test_a_failed_read_before_a_rotation_is_named_as_such_and_nothing_is_rotated(api):
+    fake, settings, token_id = api
+    fake.fail_next("get", Fault(403, 10000, "Authentication error"))
+    seen = TokenView(None, NOW - timedelta(days=1), secret_version=1)
+
+    with pytest.raises(CloudflareApiError) as failed:
+        perform(settings, Rotate(ACCOUNT_ID, token_id, NOW + timedelta(days=1), seen, 1))
+
+    assert f"Cloudflare refused the read before rotation of {where(token_id)}" in str(failed.value)
+    assert fake.calls("rotate") == 0
+
+
+NO_UPDATED_AT = Fault(
+    200, body=_body({"success": True, "result": {"client_secret": "s"}}), commit=True
+)
+
+
+@pytest.mark.parametrize(
+    ("before", "kept"),
+    [
+        (TokenView(None, NOW - timedelta(days=1), 1), TokenView(None, NOW - timedelta(days=1), 1)),
+        (None, TokenView(None, None)),
+    ],
+    ids=["the view read before", "nothing known"],
+)
+def test_a_rotation_whose_view_cannot_be_read_after_keeps_what_was_known(api, before, kept):
+    fake, settings, token_id = api
+    fake.fail_next("rotate", NO_UPDATED_AT)
+    fake.fail_next("get", Fault(403, 10000, "Authentication error"))
+
+    rotated = rotate_service_token(
+        settings, ACCOUNT_ID, token_id, NOW + timedelta(days=1), before=before
+    )
+
+    assert rotated == Rotated("s", kept)
+    assert [r.operation for r in fake.requests] == ["rotate", "get"]
+
+
+def test_every_call_of_a_rotation_goes_through_the_transport_it_is_given(api):
+    fake, _, token_id = api
+    seen: list[str] = []
+    in_process = fake.transport()
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(f"{request.method} {request.url.host}")
+        return in_process.handle_request(request)
+
+    # A host no test can reach: a call made without the transport fails instead of answering.
+    settings = ApiSettings(api_token=API_TOKEN, base_url="https://api.cloudflare.com/client/v4")
+    fake.fail_next("rotate", NO_UPDATED_AT)
+    earlier = TokenView(None, NOW - timedelta(days=1), secret_version=1)
+    call = Rotate(ACCOUNT_ID, token_id, NOW + timedelta(days=1), earlier, 1)
+
+    answer = perform(settings, call, transport=httpx.MockTransport(handle))
+
+    assert isinstance(answer, Rotated)
+    assert seen == ["GET api.cloudflare.com", "POST api.cloudflare.com", "GET api.cloudflare.com"]
