@@ -377,7 +377,8 @@ def test_every_call_of_a_rotation_goes_through_the_transport_it_is_given(api):
 
     def handle(request: httpx.Request) -> httpx.Response:
         seen.append(f"{request.method} {request.url.host}")
-        return in_process.handle_request(request)
+        response: httpx.Response = in_process.handle_request(request)
+        return response
 
     # A host no test can reach: a call made without the transport fails instead of answering.
     settings = ApiSettings(api_token=API_TOKEN, base_url="https://api.cloudflare.com/client/v4")
