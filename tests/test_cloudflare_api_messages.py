@@ -3,8 +3,9 @@ names the call, the token and the account, and Cloudflare's error codes, so it c
 Driven through the official SDK against the fake API, with no retries."""
 
 import json
+import time
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -13,12 +14,15 @@ from cloudflare_service_token._cloudflare_api import (
     ApiSettings,
     CloudflareApiError,
     RotationOutcomeUnknownError,
+    _instant,
     perform,
     refresh_service_token,
     rotate_service_token,
 )
 from cloudflare_service_token._machines import (
     NotRotated,
+    Refresh,
+    Refreshed,
     Rotate,
     Rotated,
     RotationUnknown,
@@ -390,3 +394,50 @@ def test_every_call_of_a_rotation_goes_through_the_transport_it_is_given(api):
 
     assert isinstance(answer, Rotated)
     assert seen == ["GET api.cloudflare.com", "POST api.cloudflare.com", "GET api.cloudflare.com"]
+
+
+def test_a_failed_read_before_a_refresh_is_named_as_such_and_nothing_is_refreshed(api):
+    fake, settings, token_id = api
+    fake.fail_next("get", Fault(403, 10000, "Authentication error"))
+
+    with pytest.raises(CloudflareApiError) as failed:
+        perform(settings, Refresh(ACCOUNT_ID, token_id, NOW + timedelta(days=30)))
+
+    assert f"Cloudflare refused the read before refresh of {where(token_id)}" in str(failed.value)
+    assert fake.calls("refresh") == 0
+
+
+def test_a_refresh_found_done_already_answers_cloudflares_expiry_unrefreshed(api):
+    fake, settings, token_id = api
+
+    # The token expires in 10 days: a window of 5 days has been left behind already.
+    answer = perform(settings, Refresh(ACCOUNT_ID, token_id, NOW + timedelta(days=5)))
+
+    assert answer == Refreshed(NOW + timedelta(days=10), refreshed=False)
+    assert [r.operation for r in fake.requests] == ["get"]
+
+
+@pytest.mark.parametrize(
+    ("text", "instant"),
+    [
+        ("2026-11-23T12:00:00.5Z", datetime(2026, 11, 23, 12, 0, 0, 500_000, tzinfo=UTC)),
+        ("2026-11-23T21:00:00+09:00", datetime(2026, 11, 23, 12, tzinfo=UTC)),
+        # Without an offset Cloudflare means UTC, whatever the host's own time zone.
+        ("2026-11-23T12:00:00", datetime(2026, 11, 23, 12, tzinfo=UTC)),
+        ("", None),
+        ("not a time", None),
+        (42, None),
+        (None, None),
+    ],
+)
+def test_cloudflares_instants_are_read_in_utc(monkeypatch, text, instant):
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        read = _instant(text)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+    assert read == instant
+    assert read is None or read.tzinfo is UTC
