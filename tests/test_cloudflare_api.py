@@ -36,6 +36,24 @@ def test_a_global_api_key_and_email_are_read_too() -> None:
     )
 
 
+def test_where_each_setting_came_from_is_recorded_for_the_messages() -> None:
+    settings = ApiSettings.resolve(
+        {"cloudflare:apiKey": "key", "cloudflare:baseUrl": "http://cfg.invalid"},
+        {"CLOUDFLARE_EMAIL": "ops@example.com"},
+    )
+
+    assert settings.sources == {
+        "api_key": "`cloudflare:apiKey`",
+        "email": "CLOUDFLARE_EMAIL",
+        "base_url": "`cloudflare:baseUrl`",
+    }
+    assert ApiSettings.resolve({"cloudflare:email": "ops@example.com"}, ENV).sources == {
+        "api_token": "CLOUDFLARE_API_TOKEN",
+        "email": "`cloudflare:email`",
+        "base_url": "CLOUDFLARE_BASE_URL",
+    }
+
+
 def test_timeouts_and_retries_default_to_the_sdks_and_can_be_set_in_config() -> None:
     assert (
         ApiSettings.resolve({}, {}).timeout_seconds,

@@ -21,6 +21,7 @@ from cloudflare_service_token._cloudflare_api import (
 )
 from cloudflare_service_token._machines import (
     NotRotated,
+    Read,
     Refresh,
     Refreshed,
     Rotate,
@@ -441,3 +442,26 @@ def test_cloudflares_instants_are_read_in_utc(monkeypatch, text, instant):
 
     assert read == instant
     assert read is None or read.tzinfo is UTC
+
+
+def test_a_failed_read_is_named_as_such(api):
+    fake, settings, token_id = api
+    fake.fail_next("get", Fault(403, 10000, "Authentication error"))
+
+    with pytest.raises(CloudflareApiError) as failed:
+        perform(settings, Read(ACCOUNT_ID, token_id))
+
+    assert f"Cloudflare refused the read of {where(token_id)} (HTTP 403" in str(failed.value)
+
+
+def test_a_read_answer_without_a_token_names_the_token(api):
+    fake, settings, token_id = api
+    fake.fail_next("get", Fault(200, body=_body({"success": True, "result": None})))
+
+    with pytest.raises(CloudflareApiError) as failed:
+        perform(settings, Read(ACCOUNT_ID, token_id))
+
+    assert str(failed.value) == (
+        f"Cloudflare answered the read of {where(token_id)} without a token in `result`; "
+        "nothing was recorded, run `pulumi up` again."
+    )
