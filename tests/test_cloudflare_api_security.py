@@ -305,3 +305,58 @@ def test_a_malformed_token_is_refused_naming_where_it_came_from_without_showing_
     assert message.startswith(f"the API token from {named} is malformed: it contains {problem}")
     assert CONFIGURED not in message and token.strip() not in message
     assert wire.seen == []
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("https://[::1", "is not a URL"),
+        ("https://api.cloudflare.com:port/client/v4", "is not a URL"),
+        (
+            "api.cloudflare.com/client/v4",
+            "must be an http(s) URL of the Cloudflare API, e.g. "
+            "'https://api.cloudflare.com/client/v4'",
+        ),
+        (
+            "https://user@api.cloudflare.com/client/v4",
+            "must not carry a user or password: credentials go in `apiToken`",
+        ),
+        (
+            "http://api.example.com/client/v4",
+            "uses http://, which would send the API token in clear text: use https://, or "
+            "http:// only to a loopback address (127.0.0.1, ::1, localhost) for a local test API",
+        ),
+    ],
+    ids=["unclosed bracket", "port not a number", "no scheme", "a user alone", "plain http"],
+)
+def test_each_base_url_problem_says_what_is_wrong_and_what_is_accepted(url: str, problem: str):
+    assert base_url_problem(url) == problem
+
+
+@pytest.mark.parametrize(
+    ("settings", "source"),
+    [
+        (
+            ApiSettings.resolve(
+                {"cloudflare:apiToken": CONFIGURED},
+                environ={"CLOUDFLARE_BASE_URL": "http://api.example.com/client/v4"},
+            ),
+            "CLOUDFLARE_BASE_URL",
+        ),
+        (
+            ApiSettings(api_token=CONFIGURED, base_url="http://api.example.com/client/v4"),
+            "`cloudflare:baseUrl`",
+        ),
+    ],
+    ids=["from the environment", "given directly"],
+)
+def test_a_refused_base_url_is_named_by_where_it_came_from(
+    api: FakeCloudflareApi, settings: ApiSettings, source: str
+):
+    wire, transport = recording(api)
+
+    with pytest.raises(CloudflareApiError) as failed:
+        perform(settings, DUE, transport=transport)
+
+    assert str(failed.value).startswith(f"the Cloudflare API base URL from {source} uses http://")
+    assert wire.seen == []
