@@ -465,3 +465,29 @@ def test_a_read_answer_without_a_token_names_the_token(api):
         f"Cloudflare answered the read of {where(token_id)} without a token in `result`; "
         "nothing was recorded, run `pulumi up` again."
     )
+
+
+KEY = {"api_key": "key", "email": "ops@example.com"}
+
+
+@pytest.mark.parametrize(
+    ("credentials", "described"),
+    [
+        ({"api_token": API_TOKEN}, "the API token from `cloudflare:apiToken`"),
+        (KEY, "the global API key from `cloudflare:apiKey` (email from `cloudflare:email`)"),
+        (
+            {**KEY, "sources": {"api_key": "CLOUDFLARE_API_KEY", "email": "CLOUDFLARE_EMAIL"}},
+            "the global API key from CLOUDFLARE_API_KEY (email from CLOUDFLARE_EMAIL)",
+        ),
+    ],
+    ids=["token given directly", "key given directly", "key from the environment"],
+)
+def test_a_refusal_names_the_credential_sent_and_where_it_came_from(api, credentials, described):
+    fake, served, token_id = api
+    settings = ApiSettings(base_url=served.base_url, max_retries=0, **credentials)
+    fake.fail_next("get", Fault(403, 10000, "Authentication error"))
+
+    with pytest.raises(CloudflareApiError) as failed:
+        perform(settings, Read(ACCOUNT_ID, token_id))
+
+    assert f"(HTTP 403, code 10000: Authentication error) with {described}:" in str(failed.value)
