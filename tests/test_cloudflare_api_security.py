@@ -258,9 +258,13 @@ def test_a_token_id_that_is_not_a_uuid_is_refused_before_any_call(
     wire, transport = recording(api)
     settings = ApiSettings(api_token=CONFIGURED, base_url=BASE_URL)
 
-    with pytest.raises(CloudflareApiError, match="is not a Cloudflare token id"):
+    with pytest.raises(CloudflareApiError) as failed:
         perform(settings, call(token_id), transport=transport)
 
+    assert str(failed.value) == (
+        "the service token id is not a Cloudflare token id (a UUID such as "
+        "'f174e90a-fafe-4643-bbbc-4a0ed4fc8415'); nothing was sent to Cloudflare."
+    )
     assert wire.seen == []
 
 
