@@ -149,6 +149,34 @@ def test_a_global_key_without_its_email_is_named_and_nothing_is_sent(
     assert wire.seen == []
 
 
+@pytest.mark.parametrize(
+    ("config", "named"),
+    [
+        (
+            {"cloudflare:apiKey": ENV_KEY + "\n", "cloudflare:email": ENV_EMAIL},
+            "the global API key from `cloudflare:apiKey`",
+        ),
+        (
+            {"cloudflare:apiKey": ENV_KEY, "cloudflare:email": ENV_EMAIL + "é"},
+            "the email from `cloudflare:email`",
+        ),
+    ],
+    ids=["key", "email"],
+)
+def test_a_malformed_key_or_email_is_refused_naming_which_without_showing_it(
+    api: FakeCloudflareApi, config: dict[str, str], named: str
+):
+    wire, transport = recording(api)
+
+    with pytest.raises(CloudflareApiError) as failed:
+        perform(ApiSettings.resolve(config, {}), DUE, transport=transport)
+
+    message = str(failed.value)
+    assert message.startswith(f"{named} is malformed: it contains")
+    assert ENV_KEY not in message and ENV_EMAIL not in message
+    assert wire.seen == []
+
+
 def test_a_refusal_names_the_credential_that_was_used(api: FakeCloudflareApi, shell: None):
     api.api_token = "another-token"  # the configured one is refused
     settings = ApiSettings.resolve(
