@@ -149,6 +149,19 @@ def test_a_global_key_without_its_email_is_named_and_nothing_is_sent(
     assert wire.seen == []
 
 
+def test_an_email_without_its_global_key_is_named_and_nothing_is_sent(api: FakeCloudflareApi):
+    wire, transport = recording(api)
+
+    with pytest.raises(CloudflareApiError) as failed:
+        perform(ApiSettings.resolve({"cloudflare:email": ENV_EMAIL}, {}), DUE, transport=transport)
+
+    assert str(failed.value).startswith(
+        "no usable Cloudflare credentials for renewal: an email is set but no global API key "
+        "(`cloudflare:apiKey` or CLOUDFLARE_API_KEY); set both, or better, an API token"
+    )
+    assert wire.seen == []
+
+
 @pytest.mark.parametrize(
     ("config", "named"),
     [

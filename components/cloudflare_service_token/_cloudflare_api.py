@@ -512,12 +512,12 @@ def _credential(settings: ApiSettings) -> _Credential:
         )
     if settings.api_key or settings.email:
         given, missing = (
-            ("global API key", f"email (`{ns}:email` or CLOUDFLARE_EMAIL)")
+            ("a global API key", f"email (`{ns}:email` or CLOUDFLARE_EMAIL)")
             if settings.api_key
-            else ("email", f"global API key (`{ns}:apiKey` or CLOUDFLARE_API_KEY)")
+            else ("an email", f"global API key (`{ns}:apiKey` or CLOUDFLARE_API_KEY)")
         )
         raise CloudflareApiError(
-            f"no usable Cloudflare credentials for renewal: a {given} is set but no {missing}; "
+            f"no usable Cloudflare credentials for renewal: {given} is set but no {missing}; "
             f"set both, or better, an API token with the permission '{PERMISSION}' "
             f"(pulumi config set --secret {ns}:apiToken …, or CLOUDFLARE_API_TOKEN)."
         )
