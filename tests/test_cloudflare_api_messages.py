@@ -491,3 +491,27 @@ def test_a_refusal_names_the_credential_sent_and_where_it_came_from(api, credent
         perform(settings, Read(ACCOUNT_ID, token_id))
 
     assert f"(HTTP 403, code 10000: Authentication error) with {described}:" in str(failed.value)
+
+
+def test_a_rotation_whose_view_cannot_be_read_after_keeps_the_view_read_before_it(api):
+    fake, settings, token_id = api
+    fake.fail_next("rotate", NO_UPDATED_AT)
+    fake.fail_next("get", Fault(403, 10000, "Authentication error"), after=1)
+    earlier = TokenView(None, NOW - timedelta(days=1), secret_version=1)
+
+    answer = perform(settings, Rotate(ACCOUNT_ID, token_id, NOW + timedelta(days=1), earlier, 1))
+
+    assert isinstance(answer, Rotated) and answer.client_secret == "s"
+    assert answer.view.secret_version == 1
+    assert [r.operation for r in fake.requests] == ["get", "rotate", "get"]
+
+
+def test_a_rotation_answered_without_a_token_reads_cloudflares_view_after_it(api):
+    fake, settings, token_id = api
+    fake.fail_next("rotate", Fault(200, body=_body({"success": True}), commit=True))
+
+    rotated = rotate_service_token(settings, ACCOUNT_ID, token_id, NOW + timedelta(days=1))
+
+    assert rotated.client_secret == ""
+    assert rotated.view.secret_version == 2
+    assert [r.operation for r in fake.requests] == ["rotate", "get"]
