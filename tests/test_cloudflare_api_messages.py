@@ -45,6 +45,10 @@ def api() -> Iterator[tuple[FakeCloudflareApi, ApiSettings, str]]:
         yield fake, ApiSettings(api_token=API_TOKEN, base_url=base_url, max_retries=0), token["id"]
 
 
+# Cloudflare's answer to a credential it does not accept.
+REFUSED = Fault(403, 10000, "Authentication error")
+
+
 def where(token_id: str) -> str:
     return f"service token {token_id} in account {ACCOUNT_ID}"
 
@@ -339,7 +343,7 @@ def test_a_rotation_answered_with_something_not_json_is_of_unknown_outcome(api):
 
 def test_a_failed_read_before_a_rotation_is_named_as_such_and_nothing_is_rotated(api):
     fake, settings, token_id = api
-    fake.fail_next("get", Fault(403, 10000, "Authentication error"))
+    fake.fail_next("get", REFUSED)
     seen = TokenView(None, NOW - timedelta(days=1), secret_version=1)
 
     with pytest.raises(CloudflareApiError) as failed:
@@ -365,7 +369,7 @@ NO_UPDATED_AT = Fault(
 def test_a_rotation_whose_view_cannot_be_read_after_keeps_what_was_known(api, before, kept):
     fake, settings, token_id = api
     fake.fail_next("rotate", NO_UPDATED_AT)
-    fake.fail_next("get", Fault(403, 10000, "Authentication error"))
+    fake.fail_next("get", REFUSED)
 
     rotated = rotate_service_token(
         settings, ACCOUNT_ID, token_id, NOW + timedelta(days=1), before=before
@@ -399,7 +403,7 @@ def test_every_call_of_a_rotation_goes_through_the_transport_it_is_given(api):
 
 def test_a_failed_read_before_a_refresh_is_named_as_such_and_nothing_is_refreshed(api):
     fake, settings, token_id = api
-    fake.fail_next("get", Fault(403, 10000, "Authentication error"))
+    fake.fail_next("get", REFUSED)
 
     with pytest.raises(CloudflareApiError) as failed:
         perform(settings, Refresh(ACCOUNT_ID, token_id, NOW + timedelta(days=30)))
@@ -444,16 +448,6 @@ def test_cloudflares_instants_are_read_in_utc(monkeypatch, text, instant):
     assert read is None or read.tzinfo is UTC
 
 
-def test_a_failed_read_is_named_as_such(api):
-    fake, settings, token_id = api
-    fake.fail_next("get", Fault(403, 10000, "Authentication error"))
-
-    with pytest.raises(CloudflareApiError) as failed:
-        perform(settings, Read(ACCOUNT_ID, token_id))
-
-    assert f"Cloudflare refused the read of {where(token_id)} (HTTP 403" in str(failed.value)
-
-
 def test_a_read_answer_without_a_token_names_the_token(api):
     fake, settings, token_id = api
     fake.fail_next("get", Fault(200, body=_body({"success": True, "result": None})))
@@ -485,18 +479,21 @@ KEY = {"api_key": "key", "email": "ops@example.com"}
 def test_a_refusal_names_the_credential_sent_and_where_it_came_from(api, credentials, described):
     fake, served, token_id = api
     settings = ApiSettings(base_url=served.base_url, max_retries=0, **credentials)
-    fake.fail_next("get", Fault(403, 10000, "Authentication error"))
+    fake.fail_next("get", REFUSED)
 
     with pytest.raises(CloudflareApiError) as failed:
         perform(settings, Read(ACCOUNT_ID, token_id))
 
-    assert f"(HTTP 403, code 10000: Authentication error) with {described}:" in str(failed.value)
+    assert (
+        f"Cloudflare refused the read of {where(token_id)} (HTTP 403, code 10000: "
+        f"Authentication error) with {described}:"
+    ) in str(failed.value)
 
 
 def test_a_rotation_whose_view_cannot_be_read_after_keeps_the_view_read_before_it(api):
     fake, settings, token_id = api
     fake.fail_next("rotate", NO_UPDATED_AT)
-    fake.fail_next("get", Fault(403, 10000, "Authentication error"), after=1)
+    fake.fail_next("get", REFUSED, after=1)
     earlier = TokenView(None, NOW - timedelta(days=1), secret_version=1)
 
     answer = perform(settings, Rotate(ACCOUNT_ID, token_id, NOW + timedelta(days=1), earlier, 1))

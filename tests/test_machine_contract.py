@@ -521,22 +521,12 @@ def test_a_rotation_that_cannot_tell_rotates_nothing_and_asks():
         plan.outputs(unsure)
 
     message = str(failed.value)
-    assert "changed at 2026-11-23T10:00:00Z, after this stack last recorded it" in message
-    assert "raise secret_version to 4" in message
-
-
-def test_a_rotation_that_cannot_tell_names_the_view_it_recorded():
-    olds = {**rotated_state(), "seen_updated_at": "2026-11-20T12:00:00Z"}
-    plan = SecretRotation.update(olds, rotation(secret_version=3), NOW)
-
-    with pytest.raises(RenewalError) as failed:
-        plan.outputs(NotRotated(Verdict.UNSURE, view(updated_at=NOW)))
-
-    assert str(failed.value).startswith(
-        f"Cloudflare shows service token {TOKEN_ID} changed at 2026-11-23T12:00:00Z, after "
+    assert message.startswith(
+        f"Cloudflare shows service token {TOKEN_ID} changed at 2026-11-23T10:00:00Z, after "
         "this stack last recorded it (2026-11-20T12:00:00Z), and does not say which secret "
         "version it has:"
     )
+    assert "raise secret_version to 4" in message
 
 
 def test_a_rotation_without_a_recorded_view_or_a_change_time_still_says_what_it_saw():
